@@ -1,0 +1,139 @@
+//! Command-line arguments: a pure clap parse, no validation across flags (that is `main.rs`'s
+//! job, where flags become library values).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Full-text search for folders of diplomatic news reports.
+///
+/// attache indexes a directory of news reports (plain text, Markdown, JSON, JSONL), tags
+/// them with the leaders and topics they cover, and answers queries with ranked passages and
+/// highlighted matches. Exit status: 0 when something was found, 1 when nothing was, 2 on error.
+#[derive(Debug, Parser)]
+#[command(name = "attache", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update the index of a directory (incremental).
+    ///
+    /// Unchanged files are skipped, changed ones re-indexed, vanished ones removed, all in one
+    /// commit. Without --index the index is kept in a cache directory (see `search`).
+    Index(IndexArgs),
+    /// Search, printing ranked articles with their best passages.
+    ///
+    /// With DIR, the directory is indexed first if needed (into a cache directory, or into
+    /// --index PATH), so `attache search "Putin Iran" sample_corpus` works with no set-up.
+    ///
+    /// Query syntax: words (stemmed, ranked by BM25), "exact phrases", AND, OR, NOT, +word,
+    /// -word, parentheses, word* (prefix), word~1 (fuzzy), and field prefixes title: body:
+    /// author: source: leader: topic: place: org: id: path: and date:2025-06 or
+    /// date:[2025-06-01 TO 2025-07-01]. leader: and topic: accept any alias
+    /// (leader:zelensky). Field filters side by side are all required; words rank.
+    Search(SearchArgs),
+    /// Print every article of an index as one JSON object a line, with extracted fields.
+    Export(ExportArgs),
+    /// Print one article with its fields.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexOpts {
+    /// Index directory [default: a cache directory derived from DIR].
+    #[arg(long, value_name = "PATH")]
+    pub index: Option<PathBuf>,
+    /// Directory with fields.toml, leaders.toml and topics.toml to use instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexArgs {
+    /// Directory of reports to index.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Rebuild from scratch (needed after the lexicons or schema change).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = attache::ingest::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_size: u64,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query (see `attache search --help` for the syntax).
+    #[arg(required_unless_present = "queries", value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Directory of reports; indexed first when its index is missing or out of date.
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Most articles to show.
+    #[arg(short = 'n', long, default_value_t = attache::search::DEFAULT_LIMIT)]
+    pub limit: usize,
+    /// Passages to show per article.
+    #[arg(short, long, default_value_t = attache::search::DEFAULT_PASSAGES)]
+    pub passages: usize,
+    /// Print one JSON object (same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Count leaders, topics, places and organisations over all matches.
+    #[arg(long)]
+    pub facets: bool,
+    /// When to colour text output [default: auto: on a terminal, unless NO_COLOR is set].
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Run every query of FILE (one a line, or `qid<TAB>query`) and print one JSON result set a line.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub queries: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Directory of reports to index first (optional).
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The article's id (as printed by `search` or `export`).
+    pub id: String,
+    /// Directory of reports (to find its index).
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text, coloured on a terminal.
+    Text,
+    /// One JSON object.
+    Json,
+    /// An HTML fragment, document text escaped, matches in <mark>.
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}

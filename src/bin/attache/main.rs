@@ -1,0 +1,323 @@
+//! The `attache` command: parses flags (`args`), calls the library, renders (`render`).
+//!
+//! Exit status: 0 when something was found (or an index was built), 1 when a search found
+//! nothing, 2 on any error. Errors go to stderr as one line `attache: …` with their causes;
+//! a closed pipe (`attache search … | head`) ends quietly with 0.
+
+mod args;
+mod render;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use attache::{Index, IndexSchema, Progress, SearchRequest, SyncOptions};
+use clap::Parser;
+
+use args::{Cli, Color, Command, Format, IndexOpts};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "attache: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Index(args) => {
+            let schema = load_schema(&args.opts)?;
+            let path = index_path(&args.opts, Some(&args.dir))?;
+            let options = SyncOptions { max_file_bytes: args.max_file_size, ..SyncOptions::default() };
+            let (index, summary) = if args.rebuild {
+                rebuild(&path, &args.dir, schema, &options, !args.quiet)?
+            } else {
+                let index = Index::open_or_create(&path, schema)
+                    .with_context(|| format!("opening the index at {}", path.display()))?;
+                let summary = sync(&index, &args.dir, &options, !args.quiet)?;
+                (index, summary)
+            };
+            if !args.quiet {
+                report_problems(&summary);
+                eprintln!(
+                    "indexed {} into {}: {} added, {} updated, {} deleted, {} unchanged, {} skipped; {} articles in the index",
+                    args.dir.display(),
+                    path.display(),
+                    summary.num_added,
+                    summary.num_updated,
+                    summary.num_deleted,
+                    summary.num_unchanged,
+                    summary.skipped.len(),
+                    index.num_reports()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(args) => {
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            let searcher = index.searcher();
+            let format = if args.json { Format::Json } else { args.format.unwrap_or(Format::Text) };
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if let Some(file) = &args.queries {
+                return batch(&searcher, file, &args, &mut out);
+            }
+            let query = args.query.clone().unwrap_or_default();
+            let request = SearchRequest::new(query).limit(args.limit).passages(args.passages).facets(args.facets);
+            let results = searcher.search(&request)?;
+            match format {
+                Format::Json => render::json(&mut out, &results)?,
+                Format::Html => render::html(&mut out, &results)?,
+                Format::Text => {
+                    let color = match args.color {
+                        Color::Always => true,
+                        Color::Never => false,
+                        Color::Auto => {
+                            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        }
+                    };
+                    render::text(&mut out, &results, color)?;
+                }
+            }
+            out.flush()?;
+            Ok(if results.total_hits > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Export(args) => {
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            for article in index.searcher().export()? {
+                render::json(&mut out, &article?)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show(args) => {
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            let article = index.searcher().article(&args.id)?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &article)?;
+            } else {
+                let r = &article.report;
+                for (label, value) in [
+                    ("id", Some(&r.id)),
+                    ("path", Some(&r.path)),
+                    ("title", r.title.as_ref()),
+                    ("author", r.author.as_ref()),
+                    ("source", r.source.as_ref()),
+                    ("date", r.date.as_ref()),
+                    ("url", r.url.as_ref()),
+                ] {
+                    if let Some(value) = value {
+                        writeln!(out, "{label}: {value}")?;
+                    }
+                }
+                for (label, names) in [
+                    ("leaders", &article.leaders),
+                    ("topics", &article.topics),
+                    ("places", &article.places),
+                    ("orgs", &article.orgs),
+                ] {
+                    writeln!(out, "{label}: {}", names.join(", "))?;
+                }
+                writeln!(out, "\n{}", r.body)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_schema(opts: &IndexOpts) -> anyhow::Result<IndexSchema> {
+    Ok(match &opts.schema {
+        Some(dir) => IndexSchema::from_dir(dir).with_context(|| format!("reading the schema in {}", dir.display()))?,
+        None => IndexSchema::embedded()?,
+    })
+}
+
+fn index_path(opts: &IndexOpts, dir: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match (&opts.index, dir) {
+        (Some(path), _) => Ok(path.clone()),
+        (None, Some(dir)) => {
+            if !dir.is_dir() {
+                bail!("{} is not a directory", dir.display());
+            }
+            Ok(Index::cache_path(dir))
+        }
+        (None, None) => bail!("no index given: name a directory of reports, or an index with --index PATH"),
+    }
+}
+
+/// Opens the index for a read command; with a corpus directory, brings the index up to date
+/// first. A cached index built with other lexicons is simply rebuilt: it is a cache.
+fn open_for_reading(opts: &IndexOpts, dir: Option<&Path>) -> anyhow::Result<Index> {
+    let schema = load_schema(opts)?;
+    let path = index_path(opts, dir)?;
+    let Some(dir) = dir else {
+        return Index::open(&path, schema).with_context(|| format!("opening the index at {}", path.display()));
+    };
+    let progress = io::stderr().is_terminal();
+    let options = SyncOptions::default();
+    let index = match Index::open_or_create(&path, schema.clone()) {
+        Ok(index) => index,
+        Err(attache::Error::IncompatibleIndex { .. }) if opts.index.is_none() => {
+            return rebuild(&path, dir, schema, &options, progress).map(|(index, summary)| {
+                report_problems(&summary);
+                index
+            });
+        }
+        Err(e) => return Err(e).with_context(|| format!("opening the index at {}", path.display())),
+    };
+    match sync(&index, dir, &options, progress) {
+        Ok(summary) => report_problems(&summary),
+        // Another process is indexing: search what is committed.
+        Err(e) if matches!(e.downcast_ref::<attache::Error>(), Some(attache::Error::Locked { .. })) => {
+            eprintln!("attache: {e:#}; searching the last commit");
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(index)
+}
+
+fn sync(index: &Index, dir: &Path, options: &SyncOptions, progress: bool) -> anyhow::Result<attache::IndexSummary> {
+    let mut indexer = index.indexer()?;
+    let mut show = progress_printer(progress);
+    let summary = indexer.sync_dir(dir, options, &mut show).with_context(|| format!("indexing {}", dir.display()))?;
+    if summary.num_added + summary.num_updated + summary.num_deleted > 0 {
+        show(&Progress::Committing);
+        indexer.commit().with_context(|| format!("committing the index of {}", dir.display()))?;
+    }
+    show(&Progress::Walking); // clears the progress line
+    Ok(summary)
+}
+
+/// Builds a fresh index beside `path` and swaps it in only once it is committed, so a failed
+/// rebuild leaves the old index as it was.
+fn rebuild(
+    path: &Path,
+    dir: &Path,
+    schema: IndexSchema,
+    options: &SyncOptions,
+    progress: bool,
+) -> anyhow::Result<(Index, attache::IndexSummary)> {
+    let mut fresh = path.as_os_str().to_owned();
+    fresh.push(".rebuild");
+    let fresh = PathBuf::from(fresh);
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).with_context(|| format!("removing {}", fresh.display()))?;
+    }
+    let summary = {
+        let index = Index::open_or_create(&fresh, schema.clone())?;
+        sync(&index, dir, options, progress)?
+    };
+    if path.exists() {
+        if !Index::exists(path) && std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some()) {
+            bail!("{} is not an attache index; refusing to replace it", path.display());
+        }
+        std::fs::remove_dir_all(path).with_context(|| format!("removing the old index at {}", path.display()))?;
+    }
+    std::fs::rename(&fresh, path).with_context(|| format!("moving the new index to {}", path.display()))?;
+    let index = Index::open(path, schema)?;
+    Ok((index, summary))
+}
+
+fn progress_printer(enabled: bool) -> impl FnMut(&Progress) {
+    let mut last_shown = std::time::Instant::now();
+    let mut shown = false;
+    move |p: &Progress| {
+        if !enabled {
+            return;
+        }
+        let mut err = io::stderr();
+        match p {
+            Progress::Indexing { done, total, .. } => {
+                if last_shown.elapsed().as_millis() >= 100 || done == total {
+                    let _ = write!(err, "\r\x1b[Kindexing: {done}/{total} files");
+                    last_shown = std::time::Instant::now();
+                    shown = true;
+                }
+            }
+            Progress::Committing => {
+                let _ = write!(err, "\r\x1b[Kcommitting…");
+                shown = true;
+            }
+            _ => {
+                if shown {
+                    let _ = write!(err, "\r\x1b[K");
+                    shown = false;
+                }
+            }
+        }
+    }
+}
+
+fn report_problems(summary: &attache::IndexSummary) {
+    for skipped in &summary.skipped {
+        eprintln!("attache: skipped {skipped}");
+    }
+    for warning in &summary.warnings {
+        eprintln!("attache: warning: {warning}");
+    }
+}
+
+/// `--queries FILE`: one JSON result set a line, in order.
+fn batch(
+    searcher: &attache::Searcher,
+    file: &Path,
+    args: &args::SearchArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading queries from {}", file.display()))?;
+    let mut any_hits = false;
+    let mut any_error = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (qid, query) = match line.split_once('\t') {
+            Some((qid, query)) => (qid.trim().to_string(), query),
+            None => ((i + 1).to_string(), line),
+        };
+        let request = SearchRequest::new(query).limit(args.limit).passages(args.passages).facets(args.facets);
+        match searcher.search(&request) {
+            Ok(results) => {
+                any_hits |= results.total_hits > 0;
+                render::json(out, &Batch { qid: &qid, error: None, results: Some(&results) })?;
+            }
+            Err(e) => {
+                any_error = true;
+                eprintln!("attache: {}:{}: {e}", file.display(), i + 1);
+                render::json(out, &Batch { qid: &qid, error: Some(e.to_string()), results: None })?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if any_error {
+        ExitCode::from(2)
+    } else if any_hits {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[derive(serde::Serialize)]
+struct Batch<'a> {
+    qid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    results: Option<&'a attache::SearchResults>,
+}

@@ -1,0 +1,175 @@
+//! Renderers: terminal text (optionally coloured), JSON and HTML. Markup is added only here;
+//! the library gives byte ranges.
+
+use std::io::{self, Write};
+
+use attache::{Hit, Passage, SearchResults};
+
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const MATCH: &str = "\x1b[1;31m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes results as readable text.
+pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::Result<()> {
+    let paint = |code: &'static str| if color { code } else { "" };
+    if results.hits.is_empty() {
+        writeln!(out, "no matches for {:?}", results.query)?;
+    }
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let title = hit.title.as_deref().unwrap_or(&hit.id);
+        writeln!(out, "{}{}. {}{}", paint(BOLD), rank + 1, one_line(title), paint(RESET))?;
+        let meta: Vec<&str> =
+            [hit.source.as_deref(), hit.author.as_deref(), hit.date.as_deref(), Some(hit.id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
+        writeln!(out, "   {}{} · score {:.2}{}", paint(DIM), meta.join(" · "), hit.score, paint(RESET))?;
+        let tags = tags_line(hit);
+        if !tags.is_empty() {
+            writeln!(out, "   {}{}{}", paint(DIM), tags, paint(RESET))?;
+        }
+        for passage in &hit.passages {
+            write!(out, "   │ ")?;
+            write_passage(out, passage, paint(MATCH), paint(RESET))?;
+            writeln!(out)?;
+        }
+        writeln!(out)?;
+    }
+    if !results.hits.is_empty() {
+        writeln!(out, "{} of {} matching articles", results.hits.len(), results.total_hits)?;
+    }
+    if !results.facets.leaders.is_empty() || !results.facets.topics.is_empty() {
+        for (label, counts) in [
+            ("leaders", &results.facets.leaders),
+            ("topics", &results.facets.topics),
+            ("places", &results.facets.places),
+            ("orgs", &results.facets.orgs),
+        ] {
+            let mut counts: Vec<(&String, &u64)> = counts.iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let shown: Vec<String> = counts.iter().take(12).map(|(n, c)| format!("{n} ({c})")).collect();
+            if !shown.is_empty() {
+                writeln!(out, "{label}: {}", shown.join(", "))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tags_line(hit: &Hit) -> String {
+    let mut parts = Vec::new();
+    if !hit.leaders.is_empty() {
+        parts.push(format!("leaders: {}", hit.leaders.join(", ")));
+    }
+    if !hit.topics.is_empty() {
+        parts.push(format!("topics: {}", hit.topics.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// Collapses line breaks and runs of white space, for one-line display.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The passage's pieces: (text, is_match), in order.
+fn pieces(passage: &Passage) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut at = passage.start;
+    let slice = |from: usize, to: usize| passage.text.get(from - passage.start..to - passage.start).unwrap_or("");
+    for h in &passage.highlights {
+        if h.start < at || h.end > passage.end {
+            continue;
+        }
+        out.push((slice(at, h.start), false));
+        out.push((slice(h.start, h.end), true));
+        at = h.end;
+    }
+    out.push((slice(at, passage.end), false));
+    out
+}
+
+fn write_passage(out: &mut impl Write, passage: &Passage, on: &str, off: &str) -> io::Result<()> {
+    for (piece, is_match) in pieces(passage) {
+        let mut text = piece.replace(['\n', '\r', '\t'], " ");
+        // Control characters from documents never reach the terminal.
+        text.retain(|c| !c.is_control());
+        if is_match {
+            write!(out, "{on}{text}{off}")?;
+        } else {
+            write!(out, "{text}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes results as one JSON object and a newline.
+pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// Writes results as an HTML fragment: every byte of document text escaped, matches in `<mark>`.
+pub fn html(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
+    writeln!(out, "<section class=\"attache-results\" data-total-hits=\"{}\">", results.total_hits)?;
+    for hit in &results.hits {
+        writeln!(out, "<article data-id=\"{}\">", escape_html(&hit.id))?;
+        writeln!(out, "<h2>{}</h2>", escape_html(hit.title.as_deref().unwrap_or(&hit.id)))?;
+        let meta: Vec<String> = [hit.source.as_deref(), hit.author.as_deref(), hit.date.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(escape_html)
+            .collect();
+        writeln!(out, "<p class=\"meta\">{}</p>", meta.join(" · "))?;
+        for passage in &hit.passages {
+            write!(out, "<p class=\"passage\">")?;
+            for (piece, is_match) in pieces(passage) {
+                if is_match {
+                    write!(out, "<mark>{}</mark>", escape_html(piece))?;
+                } else {
+                    write!(out, "{}", escape_html(piece))?;
+                }
+            }
+            writeln!(out, "</p>")?;
+        }
+        writeln!(out, "</article>")?;
+    }
+    writeln!(out, "</section>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use attache::Highlight;
+
+    #[test]
+    fn html_escapes_document_text() {
+        let passage = Passage {
+            score: 1.0,
+            start: 10,
+            end: 40,
+            text: "<script>x</script> & Iran \"'".to_string() + "  ",
+            highlights: vec![Highlight { start: 31, end: 35 }],
+        };
+        let pieces = pieces(&passage);
+        assert_eq!(pieces[1], ("Iran", true));
+        assert_eq!(escape_html("<img onerror=\"x\">"), "&lt;img onerror=&quot;x&quot;&gt;");
+    }
+}

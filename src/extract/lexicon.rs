@@ -1,0 +1,160 @@
+//! The lexicons of `index_schema/`: `leaders.toml` and `topics.toml`, deserialised with serde.
+//!
+//! This module only reads and validates the files (dates well formed, names non-empty);
+//! turning them into matchers is [`super::Extractor`]'s job. The format of each file is
+//! documented in the file itself.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// Contents of `leaders.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderLexicon {
+    /// Leaders by key (`putin`, `zelenskyy`).
+    #[serde(default)]
+    pub leader: BTreeMap<String, LeaderSpec>,
+}
+
+/// One leader of `leaders.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderSpec {
+    /// Canonical full name.
+    pub name: String,
+    /// Other spellings and transliterations.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Country served.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Offices held.
+    #[serde(default)]
+    pub roles: Vec<RoleSpec>,
+    /// Whether the last word of `name` alone names this leader (default true).
+    #[serde(default)]
+    pub surname_alone: Option<bool>,
+}
+
+/// One office held by a leader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSpec {
+    /// The office: "President", "Prime Minister", "Foreign Minister"…
+    pub office: String,
+    /// Country or organisation of the office.
+    pub country: String,
+    /// First day in office, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day in office, `YYYY-MM-DD`; absent while in office.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Extra names of the office ("Kremlin leader").
+    #[serde(default)]
+    pub phrases: Vec<String>,
+}
+
+/// Contents of `topics.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicLexicon {
+    /// Topics by key (`iran`, `weapons`).
+    #[serde(default)]
+    pub topic: BTreeMap<String, TopicSpec>,
+}
+
+/// What a topic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TopicKind {
+    /// A country or region; also fills the `place` field.
+    Place,
+    /// An organisation; also fills the `org` field.
+    Org,
+    /// A theme such as sanctions or weapons.
+    Theme,
+}
+
+/// One topic of `topics.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    /// Canonical name.
+    pub name: String,
+    /// Place, organisation or theme.
+    pub kind: TopicKind,
+    /// Trigger words and phrases.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Demonyms (places).
+    #[serde(default)]
+    pub demonyms: Vec<String>,
+    /// Capitals and metonyms (places).
+    #[serde(default)]
+    pub capitals: Vec<String>,
+    /// Mentions needed for an article to be about the topic.
+    #[serde(default)]
+    pub min_mentions: Option<u32>,
+}
+
+impl TopicSpec {
+    /// Every trigger: terms, demonyms and capitals.
+    pub fn triggers(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().chain(&self.demonyms).chain(&self.capitals).map(String::as_str)
+    }
+}
+
+/// Parses a TOML text, turning errors into [`Error::Schema`] with the line.
+pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> crate::Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text.get(..s.start).unwrap_or("").matches('\n').count() + 1).unwrap_or(0);
+        Error::Schema { path: path.to_path_buf(), line, message: e.message().to_string() }
+    })
+}
+
+fn schema_error(path: &Path, text: &str, needle: &str, message: String) -> Error {
+    let line = text.find(needle).map(|i| text[..i].matches('\n').count() + 1).unwrap_or(0);
+    Error::Schema { path: path.to_path_buf(), line, message }
+}
+
+impl LeaderLexicon {
+    pub(crate) fn parse(path: &Path, text: &str) -> crate::Result<LeaderLexicon> {
+        let lexicon: LeaderLexicon = parse_toml(path, text)?;
+        for (key, leader) in &lexicon.leader {
+            let at = format!("[leader.{key}]");
+            if leader.name.trim().is_empty() {
+                return Err(schema_error(path, text, &at, format!("leader {key} has an empty name")));
+            }
+            for role in &leader.roles {
+                for day in std::iter::once(&role.from).chain(&role.to) {
+                    if crate::date::parse_day(day).as_deref() != Some(day.as_str()) {
+                        return Err(schema_error(
+                            path,
+                            text,
+                            &at,
+                            format!("leader {key}: {day:?} is not a YYYY-MM-DD date"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(lexicon)
+    }
+}
+
+impl TopicLexicon {
+    pub(crate) fn parse(path: &Path, text: &str) -> crate::Result<TopicLexicon> {
+        let lexicon: TopicLexicon = parse_toml(path, text)?;
+        for (key, topic) in &lexicon.topic {
+            if topic.name.trim().is_empty() || topic.triggers().next().is_none() {
+                let at = format!("[topic.{key}]");
+                return Err(schema_error(path, text, &at, format!("topic {key} needs a name and at least one term")));
+            }
+        }
+        Ok(lexicon)
+    }
+}

@@ -1,0 +1,158 @@
+//! Extract: from a [`Report`] to its [`Entities`] — the leaders it names and the topics,
+//! places and organisations it is about.
+//!
+//! Driven entirely by the lexicons of `index_schema/` ([`lexicon`]). Matching runs on the
+//! same analysed terms as the index ([`crate::analysis`]), so spelling variants that the
+//! analyzer folds (Erdoğan/Erdogan, deliveries/delivery) need no extra aliases. Leaders are
+//! matched in [`leaders`], topics in [`topics`]. Nothing is downloaded or learned at run time.
+
+mod leaders;
+pub mod lexicon;
+pub(crate) mod matcher;
+mod topics;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{self, Term};
+use crate::{IndexSchema, Report};
+pub use lexicon::TopicKind;
+
+/// A named entity found in a report, with how often it is mentioned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Canonical name.
+    pub name: String,
+    /// Mentions in title and body.
+    pub count: u32,
+}
+
+/// What the extractor found in a report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Entities {
+    /// Leaders named in the report, most mentioned first.
+    pub leaders: Vec<Tag>,
+    /// Topics (places, organisations and themes) the report is about, strongest first.
+    pub topics: Vec<Tag>,
+    /// The place topics among `topics`.
+    pub places: Vec<Tag>,
+    /// The organisation topics among `topics`.
+    pub orgs: Vec<Tag>,
+}
+
+/// Finds leaders and topics in reports. Cheap to clone; give each thread its own.
+#[derive(Clone)]
+pub struct Extractor {
+    leaders: Arc<leaders::LeaderMatcher>,
+    topics: Arc<topics::TopicMatcher>,
+    analyzer: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractor").finish_non_exhaustive()
+    }
+}
+
+impl Extractor {
+    /// Builds the matchers from the schema's lexicons.
+    pub fn new(schema: &IndexSchema) -> Extractor {
+        let mut analyzer = analysis::analyzer();
+        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &mut analyzer);
+        let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer);
+        Extractor { leaders: Arc::new(leaders), topics: Arc::new(topics), analyzer }
+    }
+
+    /// Extracts the entities of `report` (title and body).
+    pub fn extract(&mut self, report: &Report) -> Entities {
+        let title = report.title.as_deref().unwrap_or("");
+        let title_terms = analysis::terms(&mut self.analyzer, title);
+        let body_terms = analysis::terms(&mut self.analyzer, &report.body);
+        self.extract_terms(report, (title, &title_terms), (&report.body, &body_terms))
+    }
+
+    /// Extracts from already analysed title and body.
+    pub(crate) fn extract_terms(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Entities {
+        let leaders = self.leaders.find(report, title, body);
+        let topics = self.topics.find(title.1, body.1);
+        let of_kind = |kind: TopicKind| -> Vec<Tag> {
+            topics.iter().filter(|(k, _)| *k == kind).map(|(_, t)| t.clone()).collect()
+        };
+        Entities {
+            leaders,
+            places: of_kind(TopicKind::Place),
+            orgs: of_kind(TopicKind::Org),
+            topics: topics.iter().map(|(_, t)| t.clone()).collect(),
+        }
+    }
+
+    /// The canonical name of a leader written any known way (`zelensky` → "Volodymyr
+    /// Zelenskyy"), case-insensitive.
+    pub fn resolve_leader(&mut self, text: &str) -> Option<String> {
+        let key = self.key(text);
+        self.leaders.resolve(&key).map(str::to_string)
+    }
+
+    /// The canonical name of a topic written by its name or any trigger (`tehran` → "Iran"),
+    /// optionally only of one kind.
+    pub fn resolve_topic(&mut self, text: &str, kind: Option<TopicKind>) -> Option<String> {
+        let key = self.key(text);
+        self.topics.resolve(&key, kind).map(str::to_string)
+    }
+
+    fn key(&mut self, text: &str) -> Vec<String> {
+        analysis::terms(&mut self.analyzer, text).into_iter().map(|t| t.text).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extractor() -> Extractor {
+        Extractor::new(&IndexSchema::embedded().unwrap())
+    }
+
+    fn names(tags: &[Tag]) -> Vec<&str> {
+        tags.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    #[test]
+    fn aliases_resolve_to_canonical_names() {
+        let mut ex = extractor();
+        assert_eq!(ex.resolve_leader("zelensky").as_deref(), Some("Volodymyr Zelenskyy"));
+        assert_eq!(ex.resolve_leader("PUTIN").as_deref(), Some("Vladimir Putin"));
+        assert_eq!(ex.resolve_leader("nobody at all"), None);
+        assert_eq!(ex.resolve_topic("tehran", None).as_deref(), Some("Iran"));
+        assert_eq!(ex.resolve_topic("weapons", None).as_deref(), Some("Weapons"));
+    }
+
+    #[test]
+    fn leaders_in_text_case_matters() {
+        let mut ex = extractor();
+        let r = Report::new("a", "President Trump called Vladimir Putin. Trump said the putin thing.");
+        let e = ex.extract(&r);
+        assert_eq!(names(&e.leaders), ["Donald Trump", "Vladimir Putin"]);
+        assert_eq!(e.leaders[0].count, 2);
+        assert_eq!(e.leaders[1].count, 1);
+    }
+
+    #[test]
+    fn all_caps_text_still_finds_names() {
+        let mut ex = extractor();
+        let e = ex.extract(&Report::new("a", "PRESIDENT PUTIN SPOKE TO ZELENSKY."));
+        assert_eq!(names(&e.leaders), ["Vladimir Putin", "Volodymyr Zelenskyy"]);
+    }
+
+    #[test]
+    fn one_passing_mention_is_not_a_topic_but_a_title_mention_is() {
+        let mut ex = extractor();
+        let e = ex.extract(&Report::new("a", "Talks covered trade. Iran came up once."));
+        assert!(names(&e.topics).is_empty(), "{:?}", e.topics);
+        let e = ex.extract(&Report::new("a", "Iran came up once.").title("Iran talks"));
+        assert_eq!(names(&e.topics), ["Iran"]);
+        assert_eq!(names(&e.places), ["Iran"]);
+    }
+}

@@ -1,0 +1,470 @@
+//! The index on disk (or in RAM): opening it safely, and the [`Indexer`] that writes it.
+//!
+//! An [`Index`] is a tantivy index whose every commit carries the fingerprint of the schema
+//! and lexicons it was built with ([`IndexSchema::fingerprint`]); opening it with other ones is
+//! [`Error::IncompatibleIndex`], never silently wrong tags. The English analyzer is registered
+//! on every index created or opened.
+//!
+//! [`Indexer::sync_dir`] makes the index mirror a directory, incrementally: each report
+//! carries its source file's path and fingerprint (size, mtime, content hash), so a re-run
+//! skips unchanged files without reading them, replaces changed ones, and deletes vanished
+//! ones. Nothing is visible until [`Indexer::commit`]; dropping an indexer without committing
+//! leaves the previous commit as it was. One writer at a time: a second gets
+//! [`Error::Locked`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tantivy::directory::error::LockError;
+use tantivy::schema::Schema;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
+use crate::schema::Fields;
+use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
+
+/// Memory budget of the index writer, per indexing thread.
+pub const DEFAULT_WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most indexing threads used by default.
+const MAX_DEFAULT_THREADS: usize = 4;
+
+/// A search index of reports.
+#[derive(Clone)]
+pub struct Index {
+    pub(crate) inner: tantivy::Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) schema: Arc<IndexSchema>,
+    pub(crate) fields: Fields,
+    pub(crate) tantivy_schema: Schema,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// A new, empty index in memory.
+    ///
+    /// ```
+    /// let index = attache::Index::create_in_ram(attache::IndexSchema::embedded()?)?;
+    /// assert_eq!(index.num_reports(), 0);
+    /// # Ok::<(), attache::Error>(())
+    /// ```
+    pub fn create_in_ram(schema: IndexSchema) -> crate::Result<Index> {
+        let (tantivy_schema, _) = build(&schema, Path::new("<ram>"))?;
+        let inner = tantivy::Index::create_in_ram(tantivy_schema);
+        Index::finish_create(inner, schema, None)
+    }
+
+    /// Opens the index at `path`, or creates it (and the directory) when there is none.
+    pub fn open_or_create(path: &Path, schema: IndexSchema) -> crate::Result<Index> {
+        if Index::exists(path) {
+            return Index::open(path, schema);
+        }
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        let (tantivy_schema, _) = build(&schema, path)?;
+        let inner = tantivy::Index::create_in_dir(path, tantivy_schema).map_err(|e| index_error(path, e))?;
+        Index::finish_create(inner, schema, Some(path.to_path_buf()))
+    }
+
+    /// Opens the existing index at `path`, checking it was built with `schema`.
+    pub fn open(path: &Path, schema: IndexSchema) -> crate::Result<Index> {
+        if !Index::exists(path) {
+            return Err(Error::NoIndex { path: path.to_path_buf() });
+        }
+        let inner = tantivy::Index::open_in_dir(path).map_err(|e| index_error(path, e))?;
+        let found = inner
+            .load_metas()
+            .map_err(|e| index_error(path, e))?
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map(|p| p.fingerprint)
+            .unwrap_or_else(|| "an unknown schema (not written by attache)".to_string());
+        if found != schema.fingerprint() {
+            return Err(Error::IncompatibleIndex {
+                path: path.to_path_buf(),
+                found,
+                expected: schema.fingerprint().to_string(),
+            });
+        }
+        let (tantivy_schema, fields) = build(&schema, path)?;
+        if inner.schema() != tantivy_schema {
+            return Err(Error::IncompatibleIndex {
+                path: path.to_path_buf(),
+                found: "another field layout".into(),
+                expected: schema.fingerprint().to_string(),
+            });
+        }
+        analysis::register(&inner);
+        let reader = reader(&inner, path)?;
+        Ok(Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, path: Some(path.to_path_buf()) })
+    }
+
+    /// Whether an index exists at `path`.
+    pub fn exists(path: &Path) -> bool {
+        path.join("meta.json").is_file()
+    }
+
+    fn finish_create(inner: tantivy::Index, schema: IndexSchema, path: Option<PathBuf>) -> crate::Result<Index> {
+        analysis::register(&inner);
+        let at = path.clone().unwrap_or_else(|| PathBuf::from("<ram>"));
+        let (tantivy_schema, fields) = build(&schema, &at)?;
+        let reader = reader(&inner, &at)?;
+        let index = Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, path };
+        // An empty first commit records the fingerprint, so even an empty index can be checked.
+        index.indexer()?.commit()?;
+        Ok(index)
+    }
+
+    /// A writer for this index. Fails with [`Error::Locked`] while another writer exists.
+    pub fn indexer(&self) -> crate::Result<Indexer> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
+        let writer =
+            self.inner.writer_with_num_threads(threads, DEFAULT_WRITER_HEAP_BYTES * threads).map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
+                other => index_error(&self.location(), other),
+            })?;
+        Ok(Indexer {
+            index: self.clone(),
+            writer,
+            extractor: Extractor::new(&self.schema),
+            analyzer: analysis::analyzer(),
+        })
+    }
+
+    /// A searcher over the latest commit; cheap to clone, `Send + Sync`.
+    pub fn searcher(&self) -> crate::Searcher {
+        crate::Searcher::new(self.clone())
+    }
+
+    /// Number of reports in the latest commit visible to this handle.
+    pub fn num_reports(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Where the index lives (`None` in RAM).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema and lexicons of this index.
+    pub fn schema(&self) -> &IndexSchema {
+        &self.schema
+    }
+
+    /// Makes the latest commit visible now (readers also pick it up on their own shortly after).
+    pub fn reload(&self) -> crate::Result<()> {
+        self.reader.reload().map_err(|e| index_error(&self.location(), e))
+    }
+
+    /// Where an index of `corpus` is kept when the caller names none: a directory under
+    /// `$ATTACHE_CACHE_DIR`, else `$XDG_CACHE_HOME/attache`, else `~/.cache/attache`, else the
+    /// system temporary directory, named after the corpus and a hash of its absolute path so
+    /// two corpora never share an index and the corpus itself is never written to.
+    pub fn cache_path(corpus: &Path) -> PathBuf {
+        let absolute = std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
+        let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let base = env("ATTACHE_CACHE_DIR")
+            .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("attache")))
+            .or_else(|| env("HOME").map(|d| d.join(".cache").join("attache")))
+            .unwrap_or_else(|| std::env::temp_dir().join("attache-cache"));
+        let name: String = absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_')).collect())
+            .unwrap_or_default();
+        let hash = crate::hash::fnv1a(absolute.as_os_str().as_encoded_bytes());
+        base.join(format!("{name}-{hash:016x}"))
+    }
+
+    pub(crate) fn location(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| PathBuf::from("<ram>"))
+    }
+}
+
+fn build(schema: &IndexSchema, at: &Path) -> crate::Result<(Schema, Fields)> {
+    schema.build().map_err(|message| Error::Schema { path: at.join("fields.toml"), line: 0, message })
+}
+
+fn reader(inner: &tantivy::Index, at: &Path) -> crate::Result<IndexReader> {
+    inner.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into().map_err(|e| index_error(at, e))
+}
+
+pub(crate) fn index_error(path: &Path, source: tantivy::TantivyError) -> Error {
+    Error::Index { path: path.to_path_buf(), source }
+}
+
+/// What an index's commits record about how it was built.
+#[derive(serde::Deserialize, Serialize)]
+struct Payload {
+    fingerprint: String,
+}
+
+/// A step of a long indexing run, for progress reporting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// Listing the files of the directory.
+    Walking,
+    /// Reading and indexing files: `done` of `total` examined, the latest being `path`.
+    Indexing {
+        /// Files examined so far.
+        done: usize,
+        /// Files to examine.
+        total: usize,
+        /// The file just examined.
+        path: String,
+    },
+    /// Writing the commit.
+    Committing,
+}
+
+/// Options of [`Indexer::sync_dir`].
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Files larger than this are skipped.
+    pub max_file_bytes: u64,
+    /// How the directory is walked.
+    pub walk: WalkOptions,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES, walk: WalkOptions::default() }
+    }
+}
+
+/// What a [`Indexer::sync_dir`] run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    /// New files indexed.
+    pub num_added: usize,
+    /// Changed files re-indexed.
+    pub num_updated: usize,
+    /// Files gone from the directory whose reports were removed.
+    pub num_deleted: usize,
+    /// Files unchanged since the last run.
+    pub num_unchanged: usize,
+    /// Reports written (from added and updated files).
+    pub num_reports: usize,
+    /// Files with an extension attache does not read.
+    pub num_ignored: usize,
+    /// Files and records not indexed, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Files indexed despite a problem.
+    pub warnings: Vec<Warning>,
+}
+
+/// Writes reports into an [`Index`]. Changes become visible at [`Indexer::commit`].
+pub struct Indexer {
+    index: Index,
+    writer: IndexWriter,
+    extractor: Extractor,
+    analyzer: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer").field("index", &self.index).finish_non_exhaustive()
+    }
+}
+
+impl Indexer {
+    /// Adds a report built by the caller, replacing any report with the same id; returns the
+    /// entities extracted from it.
+    pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
+        self.delete(&report.id);
+        self.add_with_sig(report, "")
+    }
+
+    /// Removes the report with this id, if any.
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
+    }
+
+    fn add_with_sig(&mut self, report: &Report, sig: &str) -> crate::Result<Entities> {
+        let f = &self.index.fields;
+        let title = report.title.as_deref().unwrap_or("");
+        let title_terms = analysis::terms(&mut self.analyzer, title);
+        let body_terms = analysis::terms(&mut self.analyzer, &report.body);
+        let entities = self.extractor.extract_terms(report, (title, &title_terms), (&report.body, &body_terms));
+
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &report.id);
+        doc.add_text(f.path, &report.path);
+        doc.add_text(f.file, &report.path);
+        doc.add_text(f.file_sig, sig);
+        let optional = [
+            (f.title, &report.title),
+            (f.author, &report.author),
+            (f.source, &report.source),
+            (f.url, &report.url),
+            (f.language, &report.language),
+        ];
+        for (field, value) in optional {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        if let Some(days) = report.date.as_deref().and_then(crate::date::days_from_iso) {
+            doc.add_date(f.date, DateTime::from_timestamp_secs(days * 86_400));
+        }
+        doc.add_text(f.body, &report.body);
+        for (field, tags) in [
+            (f.leader, &entities.leaders),
+            (f.topic, &entities.topics),
+            (f.place, &entities.places),
+            (f.org, &entities.orgs),
+        ] {
+            for tag in tags {
+                doc.add_text(field, &tag.name);
+            }
+        }
+        self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
+        Ok(entities)
+    }
+
+    /// Makes the index mirror the reports of directory `dir` (see the module docs). Does not
+    /// commit.
+    pub fn sync_dir(
+        &mut self,
+        dir: &Path,
+        options: &SyncOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> crate::Result<IndexSummary> {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+        if !meta.is_dir() {
+            return Err(Error::NotADirectory { path: dir.to_path_buf() });
+        }
+        progress(&Progress::Walking);
+        let walk = ingest::walk(dir, &options.walk);
+        let mut summary =
+            IndexSummary { num_ignored: walk.num_ignored, skipped: walk.skipped, ..IndexSummary::default() };
+        let mut known = self.file_signatures()?;
+        let total = walk.files.len();
+        for (done, file) in walk.files.iter().enumerate() {
+            let previous = known.remove(&file.rel);
+            self.sync_file(file, previous.as_deref(), options, &mut summary)?;
+            progress(&Progress::Indexing { done: done + 1, total, path: file.rel.clone() });
+        }
+        // Files that vanished, except those the walk could not read: a transient error must
+        // not cost the reports already indexed.
+        let unreadable: std::collections::HashSet<&str> = summary
+            .skipped
+            .iter()
+            .filter(|s| matches!(s.reason, ingest::SkipReason::Unreadable { .. }))
+            .map(|s| s.path.as_str())
+            .collect();
+        for gone in known.keys().filter(|k| !unreadable.contains(k.as_str())) {
+            self.writer.delete_term(Term::from_field_text(self.index.fields.file, gone));
+            summary.num_deleted += 1;
+        }
+        Ok(summary)
+    }
+
+    fn sync_file(
+        &mut self,
+        file: &SourceFile,
+        previous: Option<&str>,
+        options: &SyncOptions,
+        summary: &mut IndexSummary,
+    ) -> crate::Result<()> {
+        let quick = format!("{}:{}", file.size, file.mtime_ns);
+        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
+            summary.num_unchanged += 1;
+            return Ok(());
+        }
+        let bytes = if file.size > options.max_file_bytes {
+            None
+        } else {
+            match std::fs::read(&file.abs) {
+                Ok(bytes) => Some(bytes),
+                Err(e) => {
+                    // Keep what was indexed before: the file may come back.
+                    let reason = ingest::SkipReason::Unreadable { message: e.to_string() };
+                    summary.skipped.push(Skipped { path: file.rel.clone(), reason });
+                    if previous.is_some() {
+                        summary.num_unchanged += 1;
+                    }
+                    return Ok(());
+                }
+            }
+        };
+        let hash = bytes.as_deref().map_or(0, crate::hash::fnv1a);
+        let sig = format!("{quick}:{hash:016x}");
+        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(_, h)| h == format!("{hash:016x}"))) {
+            // Touched but not changed.
+            summary.num_unchanged += 1;
+            return Ok(());
+        }
+        let parsed = match bytes {
+            Some(bytes) => ingest::parse_bytes(file, &bytes),
+            None => ingest::read(file, options.max_file_bytes),
+        };
+        summary.skipped.extend(parsed.skipped);
+        summary.warnings.extend(parsed.warnings);
+        let fields = self.index.fields;
+        if previous.is_some() {
+            self.writer.delete_term(Term::from_field_text(fields.file, &file.rel));
+        }
+        for report in &parsed.reports {
+            self.add_with_sig(report, &sig)?;
+        }
+        summary.num_reports += parsed.reports.len();
+        match (previous.is_some(), parsed.reports.is_empty()) {
+            (true, _) => summary.num_updated += 1,
+            (false, false) => summary.num_added += 1,
+            (false, true) => {}
+        }
+        Ok(())
+    }
+
+    /// `file → signature` of every file in the latest commit.
+    fn file_signatures(&self) -> crate::Result<HashMap<String, String>> {
+        let searcher = self.index.reader.searcher();
+        let at = self.index.location();
+        let name = |field| self.index.tantivy_schema.get_field_name(field).to_string();
+        let (file_name, sig_name) = (name(self.index.fields.file), name(self.index.fields.file_sig));
+        let mut out = HashMap::new();
+        let (mut file, mut sig) = (String::new(), String::new());
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(files), Some(sigs)) = (
+                fast.str(&file_name).map_err(|e| index_error(&at, e))?,
+                fast.str(&sig_name).map_err(|e| index_error(&at, e))?,
+            ) else {
+                continue;
+            };
+            for doc in segment.doc_ids_alive() {
+                let (Some(f), Some(s)) = (files.term_ords(doc).next(), sigs.term_ords(doc).next()) else { continue };
+                let io = |e: std::io::Error| Error::io(&at, e);
+                files.ord_to_str(f, &mut file).map_err(io)?;
+                sigs.ord_to_str(s, &mut sig).map_err(io)?;
+                out.entry(file.clone()).or_insert_with(|| sig.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Commits everything added and deleted so far, atomically, and makes it visible.
+    pub fn commit(&mut self) -> crate::Result<()> {
+        let at = self.index.location();
+        let payload = serde_json::to_string(&Payload { fingerprint: self.index.schema.fingerprint().to_string() })
+            .unwrap_or_default();
+        let mut prepared = self.writer.prepare_commit().map_err(|e| index_error(&at, e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| index_error(&at, e))?;
+        self.index.reload()
+    }
+
+    /// Drops every change since the last commit.
+    pub fn rollback(&mut self) -> crate::Result<()> {
+        self.writer.rollback().map(|_| ()).map_err(|e| index_error(&self.index.location(), e))
+    }
+}

@@ -1,0 +1,67 @@
+//! attache: full-text search for folders of diplomatic news reports.
+//!
+//! attache indexes a directory of news reports — plain text with header lines and WordPress
+//! footers, Markdown with front matter, JSON and JSON Lines — tags each with the leaders it
+//! names and the topics it is about, and answers queries with ranked articles, the passages
+//! that answer best, and the exact byte ranges of the matches.
+//!
+//! ```
+//! use attache::{Index, IndexSchema, Report, SearchRequest};
+//!
+//! let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+//! let mut indexer = index.indexer()?;
+//! indexer.add(&Report::new("a.txt", "Putin told Trump that Russia would not give up its goals in Ukraine.")
+//!     .title("Putin and Trump speak by phone"))?;
+//! indexer.add(&Report::new("b.txt", "Iran said inspectors could return. Putin welcomed the step on Iran."))?;
+//! indexer.add(&Report::new("c.txt", "Trade ministers met in Geneva to discuss tariffs."))?;
+//! indexer.commit()?;
+//!
+//! let results = index.searcher().search(&SearchRequest::new("leader:putin iran"))?;
+//! assert_eq!(results.total_hits, 1);
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.id, "b.txt");
+//! let passage = &hit.passages[0];
+//! let lit: Vec<&str> = passage.highlights.iter().map(|h| &passage.text[h.start - passage.start..h.end - passage.start]).collect();
+//! assert_eq!(lit, ["Iran"]);
+//! # Ok::<(), attache::Error>(())
+//! ```
+//!
+//! # Architecture
+//!
+//! The modules follow the pipeline:
+//!
+//! 1. [`ingest`] walks a directory and parses each file into [`Report`]s;
+//! 2. [`extract`] finds leaders and topics ([`Entities`]) with the lexicons of
+//!    `index_schema/` ([`IndexSchema`]);
+//! 3. [`analysis`] turns text into stemmed terms — the one analyzer for indexing, queries,
+//!    passages and highlights;
+//! 4. [`Index`] and [`Indexer`] store reports in tantivy segments, incrementally;
+//! 5. [`Searcher`] parses a [`SearchRequest`] ([`search::query`]), ranks articles with BM25,
+//!    picks their best [`Passage`]s and their [`Highlight`]s, and returns
+//!    [`SearchResults`] (serde-serialisable: the CLI's `--json`).
+//!
+//! The library never prints and never exits; progress comes back through a callback and
+//! per-file problems as data ([`IndexSummary::skipped`]).
+
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod analysis;
+pub mod date;
+mod error;
+pub mod extract;
+mod facet;
+mod hash;
+mod index;
+pub mod ingest;
+mod report;
+pub mod schema;
+pub mod search;
+
+pub use error::{Error, Result};
+pub use extract::{Entities, Extractor, Tag};
+pub use index::{Index, IndexSummary, Indexer, Progress, SyncOptions};
+pub use ingest::{SkipReason, Skipped, Warning};
+pub use report::Report;
+pub use schema::{IndexSchema, SCHEMA_VERSION};
+pub use search::{Article, Facets, Highlight, Hit, Passage, SearchRequest, SearchResults, Searcher};

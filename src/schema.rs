@@ -1,0 +1,353 @@
+//! `index_schema/` as data: the field list, the lexicons, and the tantivy [`Schema`] built
+//! from them.
+//!
+//! [`IndexSchema`] bundles `fields.toml`, `leaders.toml` and `topics.toml`. The defaults are
+//! embedded in the binary with `include_str!`, so attache works from any directory;
+//! [`IndexSchema::from_dir`] reads a user's own copies (`--schema DIR`). A fingerprint of the
+//! three files and [`SCHEMA_VERSION`] is stored in every commit of an index, so opening an
+//! index built with other lexicons is a clear error instead of silently wrong tags.
+//!
+//! [`Fields`] resolves the tantivy field handles once; nothing outside this module looks a
+//! field up by name.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::Error;
+use crate::extract::lexicon::{LeaderLexicon, TopicLexicon, parse_toml};
+
+/// Version of the index layout this build writes and reads. Bump it when the meaning of a
+/// stored field changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const DEFAULT_FIELDS: &str = include_str!("../index_schema/fields.toml");
+const DEFAULT_LEADERS: &str = include_str!("../index_schema/leaders.toml");
+const DEFAULT_TOPICS: &str = include_str!("../index_schema/topics.toml");
+
+/// How a field is indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// Analysed full text.
+    Text,
+    /// Exact values, one token each.
+    Keyword,
+    /// A calendar day.
+    Date,
+}
+
+/// One `[[field]]` of `fields.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Field name; also the query prefix and JSON key.
+    pub name: String,
+    /// How it is indexed.
+    pub kind: FieldKind,
+    /// Analyzer of a text field (only `attache_en` is known).
+    #[serde(default)]
+    pub tokenizer: Option<String>,
+    /// Whether the value is stored for display.
+    #[serde(default)]
+    pub stored: bool,
+    /// Whether the field has a fast (columnar) copy.
+    #[serde(default)]
+    pub fast: bool,
+    /// Whether bare query words search this field.
+    #[serde(default)]
+    pub default_search: bool,
+    /// Weight of this field for bare query words.
+    #[serde(default)]
+    pub boost: Option<f32>,
+}
+
+/// Contents of `fields.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldsSpec {
+    /// Version of the file format.
+    pub version: u32,
+    /// The fields.
+    pub field: Vec<FieldSpec>,
+}
+
+/// The three files of `index_schema/`, parsed and validated.
+#[derive(Debug, Clone)]
+pub struct IndexSchema {
+    /// `fields.toml`.
+    pub fields: FieldsSpec,
+    /// `leaders.toml`.
+    pub leaders: LeaderLexicon,
+    /// `topics.toml`.
+    pub topics: TopicLexicon,
+    fingerprint: String,
+}
+
+impl IndexSchema {
+    /// The schema embedded in attache (the repository's `index_schema/`).
+    pub fn embedded() -> crate::Result<IndexSchema> {
+        IndexSchema::parse(
+            (Path::new("index_schema/fields.toml"), DEFAULT_FIELDS),
+            (Path::new("index_schema/leaders.toml"), DEFAULT_LEADERS),
+            (Path::new("index_schema/topics.toml"), DEFAULT_TOPICS),
+        )
+    }
+
+    /// Reads `fields.toml`, `leaders.toml` and `topics.toml` from `dir`; a file missing
+    /// there falls back to the embedded default.
+    pub fn from_dir(dir: &Path) -> crate::Result<IndexSchema> {
+        if !dir.is_dir() {
+            return Err(Error::NotADirectory { path: dir.to_path_buf() });
+        }
+        let read = |name: &str, default: &'static str| -> crate::Result<(PathBuf, String)> {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok((path, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((path, default.to_string())),
+                Err(e) => Err(Error::io(path, e)),
+            }
+        };
+        let fields = read("fields.toml", DEFAULT_FIELDS)?;
+        let leaders = read("leaders.toml", DEFAULT_LEADERS)?;
+        let topics = read("topics.toml", DEFAULT_TOPICS)?;
+        IndexSchema::parse((&fields.0, &fields.1), (&leaders.0, &leaders.1), (&topics.0, &topics.1))
+    }
+
+    fn parse(fields: (&Path, &str), leaders: (&Path, &str), topics: (&Path, &str)) -> crate::Result<IndexSchema> {
+        let fields_spec: FieldsSpec = parse_toml(fields.0, fields.1)?;
+        let mut hash = crate::hash::Fnv::default();
+        hash.write(&SCHEMA_VERSION.to_le_bytes());
+        for text in [fields.1, leaders.1, topics.1] {
+            hash.write(text.as_bytes()).write(&[0xff]);
+        }
+        let schema = IndexSchema {
+            fields: fields_spec,
+            leaders: LeaderLexicon::parse(leaders.0, leaders.1)?,
+            topics: TopicLexicon::parse(topics.0, topics.1)?,
+            fingerprint: format!("schema v{SCHEMA_VERSION}, lexicons {:016x}", hash.finish()),
+        };
+        // Validate that the tantivy schema can be built and every required field exists.
+        let (tantivy_schema, _) =
+            schema.build().map_err(|message| Error::Schema { path: fields.0.to_path_buf(), line: 0, message })?;
+        drop(tantivy_schema);
+        Ok(schema)
+    }
+
+    /// Identifies this schema and lexicons; stored in every commit of an index.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The spec of the field called `name`.
+    pub fn field_spec(&self, name: &str) -> Option<&FieldSpec> {
+        self.fields.field.iter().find(|f| f.name == name)
+    }
+
+    /// Builds the tantivy schema and resolves the field handles.
+    pub(crate) fn build(&self) -> Result<(Schema, Fields), String> {
+        let mut builder = Schema::builder();
+        for spec in &self.fields.field {
+            match spec.kind {
+                FieldKind::Text => {
+                    let tokenizer = spec.tokenizer.as_deref().unwrap_or(crate::analysis::ANALYZER);
+                    if tokenizer != crate::analysis::ANALYZER {
+                        return Err(format!(
+                            "field {}: unknown tokenizer {tokenizer:?} (attache knows {:?})",
+                            spec.name,
+                            crate::analysis::ANALYZER
+                        ));
+                    }
+                    let indexing = TextFieldIndexing::default()
+                        .set_tokenizer(tokenizer)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+                    let mut options = TextOptions::default().set_indexing_options(indexing);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    if spec.fast {
+                        // The columnar copy keeps the exact value (canonical names for facets).
+                        options = options.set_fast("raw");
+                    }
+                    builder.add_text_field(&spec.name, options);
+                }
+                FieldKind::Keyword => {
+                    let indexing = TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_index_option(IndexRecordOption::WithFreqs);
+                    let mut options = TextOptions::default().set_indexing_options(indexing);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    if spec.fast {
+                        options = options.set_fast("raw");
+                    }
+                    builder.add_text_field(&spec.name, options);
+                }
+                FieldKind::Date => {
+                    let mut options = DateOptions::default().set_indexed().set_precision(DateTimePrecision::Seconds);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    if spec.fast {
+                        options = options.set_fast();
+                    }
+                    builder.add_date_field(&spec.name, options);
+                }
+            }
+        }
+        let schema = builder.build();
+        let fields = Fields::resolve(&schema, self)?;
+        Ok((schema, fields))
+    }
+}
+
+/// Handles of the fields attache reads and writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub path: Field,
+    pub file: Field,
+    pub file_sig: Field,
+    pub title: Field,
+    pub author: Field,
+    pub source: Field,
+    pub url: Field,
+    pub language: Field,
+    pub date: Field,
+    pub body: Field,
+    pub leader: Field,
+    pub topic: Field,
+    pub place: Field,
+    pub org: Field,
+}
+
+impl Fields {
+    fn resolve(schema: &Schema, spec: &IndexSchema) -> Result<Fields, String> {
+        let get = |name: &str, kind: FieldKind| -> Result<Field, String> {
+            let field = schema.get_field(name).map_err(|_| format!("required field {name:?} is missing"))?;
+            match spec.field_spec(name) {
+                Some(s) if s.kind == kind => Ok(field),
+                _ => Err(format!("field {name:?} must be of kind {kind:?}")),
+            }
+        };
+        use FieldKind::{Date, Keyword, Text};
+        let fields = Fields {
+            id: get("id", Keyword)?,
+            path: get("path", Keyword)?,
+            file: get("file", Keyword)?,
+            file_sig: get("file_sig", Keyword)?,
+            title: get("title", Text)?,
+            author: get("author", Text)?,
+            source: get("source", Text)?,
+            url: get("url", Keyword)?,
+            language: get("language", Keyword)?,
+            date: get("date", Date)?,
+            body: get("body", Text)?,
+            leader: get("leader", Text)?,
+            topic: get("topic", Text)?,
+            place: get("place", Text)?,
+            org: get("org", Text)?,
+        };
+        for name in [
+            "id", "path", "file", "file_sig", "title", "author", "source", "date", "body", "leader", "topic", "place",
+            "org",
+        ] {
+            if spec.field_spec(name).is_some_and(|s| !s.stored) {
+                return Err(format!("field {name:?} must be stored: results and re-indexing read it"));
+            }
+        }
+        for name in ["leader", "topic", "place", "org"] {
+            if spec.field_spec(name).is_some_and(|s| !s.fast) {
+                return Err(format!("field {name:?} must be fast: facets count its values"));
+            }
+        }
+        Ok(fields)
+    }
+
+    /// Fields bare query words search, with their boosts.
+    pub fn default_search(&self, schema: &Schema, spec: &IndexSchema) -> Vec<(Field, f32)> {
+        spec.fields
+            .field
+            .iter()
+            .filter(|f| f.default_search)
+            .filter_map(|f| schema.get_field(&f.name).ok().map(|field| (field, f.boost.unwrap_or(1.0))))
+            .collect()
+    }
+
+    /// The field a query prefix names (`title:`, `leader:`), if it is one users may query.
+    pub fn by_prefix(&self, prefix: &str) -> Option<(Field, QueryField)> {
+        Some(match prefix {
+            "title" => (self.title, QueryField::Text),
+            "body" => (self.body, QueryField::Text),
+            "author" => (self.author, QueryField::Text),
+            "source" => (self.source, QueryField::Text),
+            "leader" => (self.leader, QueryField::Leader),
+            "topic" => (self.topic, QueryField::Topic),
+            "place" => (self.place, QueryField::Place),
+            "org" => (self.org, QueryField::Org),
+            "date" => (self.date, QueryField::Date),
+            "id" => (self.id, QueryField::Exact),
+            "path" => (self.path, QueryField::Exact),
+            _ => return None,
+        })
+    }
+}
+
+/// How a query prefix is interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueryField {
+    /// Analysed text (title, body, author, source).
+    Text,
+    /// A leader name or alias, resolved to the canonical name.
+    Leader,
+    /// A topic name or trigger, resolved to the canonical name.
+    Topic,
+    /// A place name, resolved to the canonical name.
+    Place,
+    /// An organisation name, resolved to the canonical name.
+    Org,
+    /// A day or a range of days.
+    Date,
+    /// An exact stored value (id, path).
+    Exact,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_schema_builds() -> crate::Result<()> {
+        let schema = IndexSchema::embedded()?;
+        assert!(schema.build().is_ok());
+        assert!(schema.fingerprint().starts_with("schema v1"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_required_field_is_a_schema_error() {
+        let fields = "version = 1\n[[field]]\nname = \"body\"\nkind = \"text\"\nstored = true\n";
+        let err = IndexSchema::parse(
+            (Path::new("f.toml"), fields),
+            (Path::new("l.toml"), DEFAULT_LEADERS),
+            (Path::new("t.toml"), DEFAULT_TOPICS),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("required field \"id\""), "{err}");
+    }
+
+    #[test]
+    fn toml_errors_name_the_line() {
+        let err = IndexSchema::parse(
+            (Path::new("f.toml"), DEFAULT_FIELDS),
+            (Path::new("l.toml"), "[leader.x]\nname = \"X\"\nroles = [ { office = 1 } ]\n"),
+            (Path::new("t.toml"), DEFAULT_TOPICS),
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("l.toml:3:"), "{err}");
+    }
+}

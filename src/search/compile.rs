@@ -1,0 +1,202 @@
+//! From a parsed [`Node`] to a tantivy query, and to the list of what may be lit.
+//!
+//! Words and phrases go through the index's analyzer, so the query matches exactly what was
+//! indexed. Unscoped words search the `default_search` fields of `fields.toml` with their
+//! boosts; `leader:`, `topic:`, `place:` and `org:` resolve aliases through the lexicons
+//! first. Alongside the query, compiling collects the [`Lit`] items — the positive clauses that
+//! apply to the body — so highlighting lights exactly what matched: never a negated word,
+//! never a field-scoped one outside its field.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TOccur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, Term};
+
+use super::query::{Leaf, LeafKind, Node, Occur};
+use crate::analysis;
+use crate::extract::{Extractor, TopicKind};
+use crate::schema::{Fields, QueryField};
+
+/// Something to light in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lit {
+    /// Consecutive analysed terms (one term for a word, several for a phrase).
+    Terms(Vec<String>),
+    /// Terms starting with an analysed prefix.
+    Prefix(String),
+    /// Terms within an edit distance of an analysed word.
+    Fuzzy(String, u8),
+}
+
+pub(crate) struct Compiler<'a> {
+    pub fields: &'a Fields,
+    pub default_fields: &'a [(Field, f32)],
+    pub analyzer: &'a mut tantivy::tokenizer::TextAnalyzer,
+    pub extractor: &'a mut Extractor,
+    pub lits: Vec<Lit>,
+}
+
+impl Compiler<'_> {
+    /// Compiles a node; `None` when nothing searchable is left (a word of punctuation only).
+    pub fn compile(&mut self, node: &Node, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
+        match node {
+            Node::Leaf(leaf) => self.leaf(leaf, negated),
+            Node::Group(children) => {
+                let mut must = Vec::new();
+                let mut should = Vec::new();
+                let mut must_not = Vec::new();
+                for (occur, child) in children {
+                    let Some(q) = self.compile(child, negated ^ (*occur == Occur::MustNot))? else { continue };
+                    match occur {
+                        Occur::Must => must.push(q),
+                        Occur::Should => should.push(q),
+                        Occur::MustNot => must_not.push(q),
+                    }
+                }
+                if must.is_empty() && should.is_empty() && must_not.is_empty() {
+                    return Ok(None);
+                }
+                // Filters next to words: the words rank, but at least one must match.
+                if !must.is_empty() && !should.is_empty() {
+                    let words = std::mem::take(&mut should);
+                    must.push(if words.len() == 1 {
+                        words.into_iter().next().unwrap_or_else(|| Box::new(AllQuery))
+                    } else {
+                        any(words)
+                    });
+                }
+                // Only exclusions: exclude from everything.
+                if must.is_empty() && should.is_empty() {
+                    must.push(Box::new(AllQuery));
+                }
+                let clauses: Vec<(TOccur, Box<dyn Query>)> = must
+                    .into_iter()
+                    .map(|q| (TOccur::Must, q))
+                    .chain(should.into_iter().map(|q| (TOccur::Should, q)))
+                    .chain(must_not.into_iter().map(|q| (TOccur::MustNot, q)))
+                    .collect();
+                Ok(Some(Box::new(BooleanQuery::new(clauses))))
+            }
+        }
+    }
+
+    fn terms(&mut self, text: &str) -> Vec<String> {
+        analysis::terms(self.analyzer, text).into_iter().map(|t| t.text).collect()
+    }
+
+    fn leaf(&mut self, leaf: &Leaf, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
+        let (targets, kind): (Vec<(Field, f32)>, QueryField) = match leaf.field {
+            None => (self.default_fields.to_vec(), QueryField::Text),
+            Some(name) => match self.fields.by_prefix(name) {
+                Some((field, kind)) => (vec![(field, 1.0)], kind),
+                None => (self.default_fields.to_vec(), QueryField::Text),
+            },
+        };
+        let lights_body = !negated && matches!(leaf.field, None | Some("body"));
+        let text = match &leaf.kind {
+            LeafKind::DateRange(lo, hi) => return Ok(Some(self.date_range(lo.as_deref(), hi.as_deref()))),
+            LeafKind::Word(t) | LeafKind::Phrase(t, _) | LeafKind::Prefix(t) | LeafKind::Fuzzy(t, _) => t.as_str(),
+        };
+        match kind {
+            QueryField::Exact => {
+                let field = targets[0].0;
+                return Ok(Some(Box::new(TermQuery::new(
+                    Term::from_field_text(field, text),
+                    IndexRecordOption::Basic,
+                ))));
+            }
+            QueryField::Leader | QueryField::Topic | QueryField::Place | QueryField::Org => {
+                let canonical = match kind {
+                    QueryField::Leader => self.extractor.resolve_leader(text),
+                    QueryField::Topic => self.extractor.resolve_topic(text, None),
+                    QueryField::Place => self.extractor.resolve_topic(text, Some(TopicKind::Place)),
+                    _ => self.extractor.resolve_topic(text, Some(TopicKind::Org)),
+                };
+                let terms = self.terms(canonical.as_deref().unwrap_or(text));
+                return Ok(phrase_or_term(targets[0].0, &terms, 0).map(|q| Box::new(q) as Box<dyn Query>));
+            }
+            QueryField::Date | QueryField::Text => {}
+        }
+        let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+        match &leaf.kind {
+            LeafKind::Word(_) | LeafKind::Phrase(..) => {
+                let slop = if let LeafKind::Phrase(_, slop) = leaf.kind { slop } else { 0 };
+                let terms = self.terms(text);
+                if terms.is_empty() {
+                    return Ok(None);
+                }
+                for &(field, boost) in &targets {
+                    if let Some(q) = phrase_or_term(field, &terms, slop) {
+                        per_field.push(boosted(q, boost));
+                    }
+                }
+                if lights_body {
+                    self.lits.push(Lit::Terms(terms));
+                }
+            }
+            LeafKind::Prefix(_) => {
+                let terms = self.terms(text);
+                let Some(prefix) = terms.last().cloned() else { return Ok(None) };
+                for &(field, boost) in &targets {
+                    // Analysed terms are letters and digits only: nothing to escape.
+                    let q = RegexQuery::from_pattern(&format!("{prefix}.*"), field)?;
+                    per_field.push(boosted(q, boost));
+                }
+                if lights_body {
+                    self.lits.push(Lit::Prefix(prefix));
+                }
+            }
+            LeafKind::Fuzzy(_, distance) => {
+                let terms = self.terms(text);
+                let Some(word) = terms.last().cloned() else { return Ok(None) };
+                for &(field, boost) in &targets {
+                    let q = FuzzyTermQuery::new(Term::from_field_text(field, &word), *distance, true);
+                    per_field.push(boosted(q, boost));
+                }
+                if lights_body {
+                    self.lits.push(Lit::Fuzzy(word, *distance));
+                }
+            }
+            LeafKind::DateRange(..) => {}
+        }
+        Ok(match per_field.len() {
+            0 => None,
+            1 => per_field.pop(),
+            _ => Some(any(per_field)),
+        })
+    }
+
+    fn date_range(&self, lo: Option<&str>, hi: Option<&str>) -> Box<dyn Query> {
+        let field = self.fields.date;
+        let bound = |day: Option<&str>| match day.and_then(crate::date::days_from_iso) {
+            Some(days) => Bound::Included(Term::from_field_date(field, DateTime::from_timestamp_secs(days * 86_400))),
+            None => Bound::Unbounded,
+        };
+        Box::new(RangeQuery::new(bound(lo), bound(hi)))
+    }
+}
+
+fn boosted(q: impl Query, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON { Box::new(q) } else { Box::new(BoostQuery::new(Box::new(q), boost)) }
+}
+
+fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (TOccur::Should, q)).collect()))
+}
+
+/// A term query for one term, a phrase query for several, nothing for none.
+fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [one] => Some(Box::new(TermQuery::new(Term::from_field_text(field, one), IndexRecordOption::WithFreqs))),
+        many => {
+            let mut q = PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect());
+            q.set_slop(slop);
+            Some(Box::new(q))
+        }
+    }
+}
