@@ -65,3 +65,8 @@ pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
 pub use search::{Article, Facets, Highlight, Hit, Passage, SearchRequest, SearchResults, Searcher};
+
+/// The README's examples are compiled and run as doc-tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

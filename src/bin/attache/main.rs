@@ -39,12 +39,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let schema = load_schema(&args.opts)?;
             let path = index_path(&args.opts, Some(&args.dir))?;
             let options = SyncOptions { max_file_bytes: args.max_file_size, ..SyncOptions::default() };
+            let show_progress = !args.quiet && io::stderr().is_terminal();
             let (index, summary) = if args.rebuild {
-                rebuild(&path, &args.dir, schema, &options, !args.quiet)?
+                rebuild(&path, &args.dir, schema, &options, show_progress)?
             } else {
                 let index = Index::open_or_create(&path, schema)
                     .with_context(|| format!("opening the index at {}", path.display()))?;
-                let summary = sync(&index, &args.dir, &options, !args.quiet)?;
+                let summary = sync(&index, &args.dir, &options, show_progress)?;
                 (index, summary)
             };
             if !args.quiet {
