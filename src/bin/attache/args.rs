@@ -96,7 +96,8 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
     /// Run every query of FILE (one a line, or `qid<TAB>query`) and print one JSON result set a line.
-    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    /// With --queries, the first positional argument is the directory.
+    #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 }
 

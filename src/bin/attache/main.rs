@@ -64,7 +64,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search(args) => {
+        Command::Search(mut args) => {
+            // `search --queries FILE DIR`: there is no QUERY, so the one positional is DIR.
+            if args.queries.is_some() && args.dir.is_none() {
+                args.dir = args.query.take().map(PathBuf::from);
+            } else if args.queries.is_some() {
+                bail!("give either a QUERY or --queries FILE, not both");
+            }
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
             let searcher = index.searcher();
             let format = if args.json { Format::Json } else { args.format.unwrap_or(Format::Text) };

@@ -1,0 +1,180 @@
+//! The `attache` command. Properties checked: exit codes (0 hits, 1 none, 2 error), one-line
+//! errors naming the file or column, `--json` decodes into the library's types, HTML is
+//! escaped, batch mode, zero set-up on `sample_corpus`, incremental `index` summaries.
+
+use std::process::Output;
+
+use attache::SearchResults;
+
+use crate::corpus::{CALL_AUTHOR, CALL_WIRE, FEED_JSONL, SUMMIT_MD};
+use crate::util::TempCorpus;
+
+fn corpus() -> TempCorpus {
+    let c = TempCorpus::new();
+    c.write("wire.txt", CALL_WIRE)
+        .write("author.txt", CALL_AUTHOR)
+        .write("summit.md", SUMMIT_MD)
+        .write("feed.jsonl", FEED_JSONL);
+    c
+}
+
+fn run(c: &TempCorpus, args: &[&str]) -> Output {
+    c.attache().args(args).output().expect("run attache")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn search_with_a_directory_indexes_it_and_finds_hits() {
+    let c = corpus();
+    let o = run(&c, &["search", "putin iran", "corpus"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("1. "), "{out}");
+    assert!(!out.contains('\x1b'), "no colour when not a terminal");
+    // The second run reuses the index: nothing to re-index, same answer.
+    let again = run(&c, &["search", "putin iran", "corpus"]);
+    assert_eq!(stdout(&again), out);
+    assert!(!c.root().join("meta.json").exists(), "the corpus is never written to");
+}
+
+#[test]
+fn json_output_decodes_and_slices_the_body() {
+    let c = corpus();
+    let o = run(&c, &["search", "\"root causes\"", "corpus", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let results: SearchResults = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(results.total_hits, 1);
+    let hit = &results.hits[0];
+    assert_eq!(hit.author.as_deref(), Some("R.T. OKAFOR"));
+    let body_start = CALL_AUTHOR.find('\n').unwrap() + 1;
+    let body = &CALL_AUTHOR[body_start..];
+    for p in &hit.passages {
+        assert_eq!(&body[p.start..p.end], p.text);
+    }
+    let lit: Vec<&str> = hit.passages.iter().flat_map(|p| p.highlights.iter().map(|h| &body[h.start..h.end])).collect();
+    assert_eq!(lit, ["root causes"]);
+    // The raw JSON has the contract's keys.
+    let raw: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in ["query", "total_hits", "hits", "facets"] {
+        assert!(raw.get(key).is_some(), "{key}");
+    }
+    for key in ["id", "path", "score", "title", "author", "source", "date", "leaders", "topics", "passages"] {
+        assert!(raw["hits"][0].get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn no_hits_exits_1_with_json_too() {
+    let c = corpus();
+    let o = run(&c, &["search", "zanzibar", "corpus", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let results: SearchResults = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((results.total_hits, results.hits.len()), (0, 0));
+}
+
+#[test]
+fn a_bad_query_is_one_line_naming_the_column() {
+    let c = corpus();
+    let o = run(&c, &["search", "iran \"root causes", "corpus"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("attache: bad query at column 6: unclosed quote"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_directory_or_index_is_a_clear_error() {
+    let c = corpus();
+    let o = run(&c, &["search", "iran", "no_such_dir"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no_such_dir is not a directory"), "{}", stderr(&o));
+    let o = run(&c, &["search", "iran", "--index", "no_such_index"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no attache index at no_such_index"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn index_then_search_an_explicit_index() {
+    let c = corpus();
+    let o = run(&c, &["index", "corpus", "--index", "idx"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("4 added, 0 updated, 0 deleted, 0 unchanged, 0 skipped; 5 articles"), "{}", stderr(&o));
+    let o = run(&c, &["index", "corpus", "--index", "idx"]);
+    assert!(stderr(&o).contains("0 added, 0 updated, 0 deleted, 4 unchanged"), "{}", stderr(&o));
+    let o = run(&c, &["search", "leader:zelensky", "--index", "idx", "--json"]);
+    let results: SearchResults = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(results.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["wire.txt"]);
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let c = corpus();
+    let o = run(&c, &["search", "iran", "corpus", "--color", "always"]);
+    assert!(stdout(&o).contains("\x1b[1;31m"), "{}", stdout(&o));
+    let o = c.attache().args(["search", "iran", "corpus"]).env("NO_COLOR", "1").output().unwrap();
+    assert!(!stdout(&o).contains('\x1b'));
+}
+
+#[test]
+fn html_output_escapes_document_text() {
+    let c = TempCorpus::new();
+    c.write(
+        "x.txt",
+        "TITLE: <b>Talks</b>\n\nIran said <script>alert(1)</script> and <img src=x onerror=alert(1)> & more.",
+    );
+    let o = run(&c, &["search", "iran", "corpus", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = stdout(&o);
+    assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"), "{html}");
+    assert!(html.contains("&lt;script&gt;") && html.contains("<mark>Iran</mark>"), "{html}");
+}
+
+#[test]
+fn batch_queries_print_one_result_set_a_line() {
+    let c = corpus();
+    c.write("../queries.tsv", "q1\tputin iran\nq2\tzanzibar\nq3\t\"unclosed\n");
+    let o = run(&c, &["search", "--queries", "queries.tsv", "corpus", "-n", "2"]);
+    assert_eq!(o.status.code(), Some(2), "a bad query in the batch is reported");
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["qid"], "q1");
+    assert!(lines[0]["total_hits"].as_u64().unwrap() >= 2);
+    assert_eq!(lines[1]["total_hits"], 0);
+    assert!(lines[2]["error"].as_str().unwrap().contains("column 1"));
+    assert!(stderr(&o).contains("queries.tsv:3"), "{}", stderr(&o));
+}
+
+#[test]
+fn export_prints_every_article_as_a_json_line() {
+    let c = corpus();
+    let o = run(&c, &["export", "corpus"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    for key in ["id", "path", "title", "author", "source", "date", "leaders", "topics", "places", "orgs"] {
+        assert!(rows.iter().all(|r| r.get(key).is_some()), "{key}");
+    }
+}
+
+#[test]
+fn the_readme_quick_start_works_on_sample_corpus() {
+    let c = TempCorpus::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+    let o = c.attache().args(["search", "Putin Iran"]).arg(&sample).args(["--color", "always"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("1. ") && out.contains("\x1b[1;31m"), "ranked passages with highlights: {out}");
+    assert!(stderr(&o).is_empty(), "sample_corpus indexes cleanly: {}", stderr(&o));
+    let o = c.attache().args(["search", "Putin Iran", "--json"]).arg(&sample).output().unwrap();
+    let results: SearchResults = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(results.total_hits >= 5);
+}

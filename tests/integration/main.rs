@@ -1,0 +1,15 @@
+//! attache's integration tests: one binary (fast to link), one module per concern.
+
+// Short reports we wrote, shaped like the real inputs users feed in.
+mod corpus;
+// `TempCorpus`: a temporary directory of reports and a clean `attache` command.
+mod util;
+// The library API as an embedding app uses it.
+mod api;
+// Bad files never cost the good ones.
+mod bad_input;
+// Regression tests, one per fixed issue.
+mod regression;
+// The command line: exit codes, output formats, errors.
+#[cfg(feature = "cli")]
+mod cli;
