@@ -225,6 +225,9 @@ pub enum Progress {
     Committing,
 }
 
+/// Reports written between the intermediate commits of a long [`Indexer::sync_dir`] run.
+pub const DEFAULT_COMMIT_EVERY: usize = 20_000;
+
 /// Options of [`Indexer::sync_dir`].
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -232,11 +235,19 @@ pub struct SyncOptions {
     pub max_file_bytes: u64,
     /// How the directory is walked.
     pub walk: WalkOptions,
+    /// Commit after every this many reports written, so a long run killed half-way keeps its
+    /// progress (the next run skips what was committed); 0 commits only at the end. A file's
+    /// reports are always replaced within one commit.
+    pub commit_every: usize,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES, walk: WalkOptions::default() }
+        SyncOptions {
+            max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+            walk: WalkOptions::default(),
+            commit_every: DEFAULT_COMMIT_EVERY,
+        }
     }
 }
 
@@ -348,10 +359,18 @@ impl Indexer {
             IndexSummary { num_ignored: walk.num_ignored, skipped: walk.skipped, ..IndexSummary::default() };
         let mut known = self.file_signatures()?;
         let total = walk.files.len();
+        let mut since_commit = 0;
         for (done, file) in walk.files.iter().enumerate() {
             let previous = known.remove(&file.rel);
+            let before = summary.num_reports;
             self.sync_file(file, previous.as_deref(), options, &mut summary)?;
+            since_commit += summary.num_reports - before;
             progress(&Progress::Indexing { done: done + 1, total, path: file.rel.clone() });
+            if options.commit_every > 0 && since_commit >= options.commit_every {
+                progress(&Progress::Committing);
+                self.commit()?;
+                since_commit = 0;
+            }
         }
         // Files that vanished, except those the walk could not read: a transient error must
         // not cost the reports already indexed.

@@ -52,7 +52,7 @@ mod error;
 pub mod extract;
 mod facet;
 mod hash;
-mod index;
+pub mod index;
 pub mod ingest;
 mod report;
 pub mod schema;

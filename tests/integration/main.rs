@@ -10,6 +10,9 @@ mod api;
 mod bad_input;
 // Regression tests, one per fixed issue.
 mod regression;
+// SIGKILL during indexing never loses or mixes a commit.
+#[cfg(all(unix, feature = "cli"))]
+mod crash;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;

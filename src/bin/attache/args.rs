@@ -63,6 +63,9 @@ pub struct IndexArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = attache::ingest::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_size: u64,
+    /// Commit after every N reports written, so an interrupted run keeps its progress (0: only at the end).
+    #[arg(long, value_name = "N", default_value_t = attache::index::DEFAULT_COMMIT_EVERY)]
+    pub commit_every: usize,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

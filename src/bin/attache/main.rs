@@ -38,7 +38,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => {
             let schema = load_schema(&args.opts)?;
             let path = index_path(&args.opts, Some(&args.dir))?;
-            let options = SyncOptions { max_file_bytes: args.max_file_size, ..SyncOptions::default() };
+            let options = SyncOptions {
+                max_file_bytes: args.max_file_size,
+                commit_every: args.commit_every,
+                ..SyncOptions::default()
+            };
             let show_progress = !args.quiet && io::stderr().is_terminal();
             let (index, summary) = if args.rebuild {
                 rebuild(&path, &args.dir, schema, &options, show_progress)?
