@@ -71,6 +71,14 @@ pub enum Error {
         /// The index directory.
         path: PathBuf,
     },
+    /// The index's files fail their checksums or cannot be read.
+    #[error("index at {} is damaged ({}); rebuild it with `attache index DIR --rebuild`", path.display(), problem)]
+    Damaged {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong: the damaged files, or what could not be read.
+        problem: String,
+    },
     /// A report lookup by id found nothing.
     #[error("no article with id {id:?}")]
     NotFound {

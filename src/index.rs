@@ -164,6 +164,47 @@ impl Index {
         self.reader.reload().map_err(|e| index_error(&self.location(), e))
     }
 
+    /// Counts articles, the date range, and the articles per leader, topic, place,
+    /// organisation and source.
+    pub fn stats(&self) -> crate::Result<crate::Stats> {
+        crate::facet::stats(self)
+    }
+
+    /// Verifies the index: every file of the latest commit passes its checksum and every
+    /// stored report can be read back. A damaged index is [`Error::Damaged`], never a panic.
+    pub fn check(&self) -> crate::Result<CheckReport> {
+        let at = self.location();
+        let damaged = self.inner.validate_checksum().map_err(|e| index_error(&at, e))?;
+        if !damaged.is_empty() {
+            let mut files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+            files.sort();
+            let problem = format!("{} file(s) fail their checksum: {}", files.len(), files.join(", "));
+            return Err(Error::Damaged { path: at, problem });
+        }
+        let searcher = self.reader.searcher();
+        // tantivy trusts its files once checksums pass; a bug or a change between the checksum
+        // and the read must still end as an error, not abort the caller.
+        let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> tantivy::Result<u64> {
+            let mut num_reports = 0;
+            for segment in searcher.segment_readers() {
+                let store = segment.get_store_reader(1)?;
+                for doc in segment.doc_ids_alive() {
+                    let _: TantivyDocument = store.get(doc)?;
+                    num_reports += 1;
+                }
+            }
+            Ok(num_reports)
+        }));
+        let num_reports = match scan {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                return Err(Error::Damaged { path: at, problem: format!("a stored report cannot be read: {e}") });
+            }
+            Err(_) => return Err(Error::Damaged { path: at, problem: "reading the stored reports failed".into() }),
+        };
+        Ok(CheckReport { num_segments: searcher.segment_readers().len(), num_reports })
+    }
+
     /// Where an index of `corpus` is kept when the caller names none: a directory under
     /// `$ATTACHE_CACHE_DIR`, else `$XDG_CACHE_HOME/attache`, else `~/.cache/attache`, else the
     /// system temporary directory, named after the corpus and a hash of its absolute path so
@@ -198,6 +239,15 @@ fn reader(inner: &tantivy::Index, at: &Path) -> crate::Result<IndexReader> {
 
 pub(crate) fn index_error(path: &Path, source: tantivy::TantivyError) -> Error {
     Error::Index { path: path.to_path_buf(), source }
+}
+
+/// What [`Index::check`] found in a healthy index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    /// Segments in the latest commit.
+    pub num_segments: usize,
+    /// Reports read back.
+    pub num_reports: u64,
 }
 
 /// What an index's commits record about how it was built.

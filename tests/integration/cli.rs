@@ -178,3 +178,80 @@ fn the_readme_quick_start_works_on_sample_corpus() {
     let results: SearchResults = serde_json::from_slice(&o.stdout).unwrap();
     assert!(results.total_hits >= 5);
 }
+
+#[test]
+fn stats_summarise_the_index() {
+    let c = corpus();
+    run(&c, &["index", "corpus", "--index", "index", "-q"]);
+    let o = run(&c, &["stats", "--index", "index", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let stats: attache::Stats = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(stats.num_articles, 5);
+    assert_eq!((stats.first_date.as_deref(), stats.last_date.as_deref()), (Some("2025-05-12"), Some("2025-10-13")));
+    assert_eq!(stats.facets.leaders.get("Vladimir Putin"), Some(&2));
+    assert_eq!(stats.sources.get("Harbour Ledger"), Some(&1));
+}
+
+#[test]
+fn check_passes_a_sound_index_and_names_a_damaged_file() {
+    let c = corpus();
+    run(&c, &["index", "corpus", "--index", "index", "-q"]);
+    let o = run(&c, &["check", "--index", "index"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("is sound: 5 articles"), "{}", stdout(&o));
+
+    // Flip bytes in the middle of a stored-documents file.
+    let idx = c.index_path();
+    let store = std::fs::read_dir(&idx)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "store"))
+        .unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 8].iter_mut().for_each(|b| *b ^= 0xff);
+    std::fs::write(&store, &bytes).unwrap();
+    let o = run(&c, &["check", "--index", "index"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("is damaged") && err.contains(".store") && err.contains("--rebuild"), "{err}");
+}
+
+#[test]
+fn a_truncated_index_file_is_an_error_not_a_panic() {
+    let c = corpus();
+    run(&c, &["index", "corpus", "--index", "index", "-q"]);
+    for entry in std::fs::read_dir(c.index_path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "term") {
+            std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(10).unwrap();
+        }
+    }
+    for args in [&["search", "iran", "--index", "index"][..], &["check", "--index", "index"], &["stats", "--index", "index"]]
+    {
+        let o = run(&c, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.starts_with("attache: ") && err.contains("index") && !err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn completions_are_printed() {
+    let c = TempCorpus::new();
+    let o = run(&c, &["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("attache"));
+}
+
+#[test]
+fn show_prints_one_article() {
+    let c = corpus();
+    let o = run(&c, &["show", "feed.jsonl#gaza-1", "corpus", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let article: attache::Article = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(article.report.source.as_deref(), Some("Levant Courier"));
+    let o = run(&c, &["show", "nope", "corpus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no article with id \"nope\""));
+}

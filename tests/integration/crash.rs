@@ -91,17 +91,20 @@ fn sigkill_at_random_moments_never_loses_or_mixes_a_commit() {
         std::thread::sleep(delay.max(Duration::from_millis(5)));
         let _ = child.kill();
         let _ = child.wait();
+        let mut problems = Vec::new();
         for (file, (count, versions)) in state(&c) {
-            assert_eq!(versions.len(), 1, "{file} mixes versions after a kill");
             let version = *versions.iter().next().unwrap();
             let want = if version == 1 { v1.get(&file) } else { v2.get(&file) };
-            if want != Some(&count) {
-                kills_that_lost += 1;
-                panic!("{file}: {count} reports of version {version}, expected {want:?}");
+            if versions.len() != 1 || want != Some(&count) {
+                problems.push(format!("{file}: {count} reports of versions {versions:?}, expected {want:?}"));
             }
         }
+        if !problems.is_empty() {
+            kills_that_lost += 1;
+            eprintln!("after a kill at {delay:?}: {problems:?}");
+        }
     }
-    assert_eq!(kills_that_lost, 0);
+    assert_eq!(kills_that_lost, 0, "kills that left a state no commit had");
 
     assert!(index_cmd(&c).status().unwrap().success(), "the run after the kills completes");
     let last = state(&c);

@@ -39,6 +39,26 @@ pub enum Command {
     Export(ExportArgs),
     /// Print one article with its fields.
     Show(ShowArgs),
+    /// Summarise an index: articles, date range, top leaders, topics and sources.
+    Stats(StatsArgs),
+    /// Verify an index: checksums of its files and every stored article.
+    Check(StatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Directory of reports (to find its cached index; it is not re-indexed).
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

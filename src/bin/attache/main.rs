@@ -113,6 +113,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Stats(args) => stats(&args),
+        Command::Check(args) => check(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            // Into a buffer first: clap_complete panics on a write error such as a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "attache", &mut script);
+            io::stdout().write_all(&script)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Show(args) => {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
             let article = index.searcher().article(&args.id)?;
@@ -149,6 +159,59 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `stats` and `check`: open the index as it is, without indexing the directory first.
+fn open_existing(args: &args::StatsArgs) -> anyhow::Result<Index> {
+    let schema = load_schema(&args.opts)?;
+    let path = index_path(&args.opts, args.dir.as_deref())?;
+    Index::open(&path, schema).with_context(|| format!("opening the index at {}", path.display()))
+}
+
+fn stats(args: &args::StatsArgs) -> anyhow::Result<ExitCode> {
+    let stats = open_existing(args)?.stats()?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.json {
+        render::json(&mut out, &stats)?;
+    } else {
+        let range = match (&stats.first_date, &stats.last_date) {
+            (Some(first), Some(last)) => format!(", {first} to {last}"),
+            _ => String::new(),
+        };
+        writeln!(out, "{} articles{range}", stats.num_articles)?;
+        for (label, counts) in [
+            ("leaders", &stats.facets.leaders),
+            ("topics", &stats.facets.topics),
+            ("places", &stats.facets.places),
+            ("orgs", &stats.facets.orgs),
+            ("sources", &stats.sources),
+        ] {
+            let mut counts: Vec<(&String, &u64)> = counts.iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = counts.iter().take(10).map(|(n, c)| format!("{n} ({c})")).collect();
+            writeln!(out, "{label}: {}", if top.is_empty() { "-".to_string() } else { top.join(", ") })?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: &args::StatsArgs) -> anyhow::Result<ExitCode> {
+    let index = open_existing(args)?;
+    let report = index.check()?;
+    let path = index.path().map(|p| p.display().to_string()).unwrap_or_default();
+    if args.json {
+        render::json(&mut io::stdout().lock(), &report)?;
+    } else {
+        writeln!(
+            io::stdout(),
+            "index at {path} is sound: {} articles in {} segments",
+            report.num_reports,
+            report.num_segments
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load_schema(opts: &IndexOpts) -> anyhow::Result<IndexSchema> {
