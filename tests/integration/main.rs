@@ -8,6 +8,8 @@ mod util;
 mod api;
 // Bad files never cost the good ones.
 mod bad_input;
+// The HTTP example answers over loopback.
+mod http;
 // Regression tests, one per fixed issue.
 mod regression;
 // SIGKILL during indexing never loses or mixes a commit.
