@@ -38,6 +38,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A line of an input file other than a report (evaluation queries, relevance judgments)
+    /// is malformed.
+    #[error("{}:{line}: {message}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The query could not be parsed.
     #[error("bad query at column {column}: {message}")]
     Query {

@@ -38,7 +38,8 @@
 //! 4. [`Index`] and [`Indexer`] store reports in tantivy segments, incrementally;
 //! 5. [`Searcher`] parses a [`SearchRequest`] ([`search::query`]), ranks articles with BM25,
 //!    picks their best [`Passage`]s and their [`Highlight`]s, and returns
-//!    [`SearchResults`] (serde-serialisable: the CLI's `--json`).
+//!    [`SearchResults`] (serde-serialisable: the CLI's `--json`);
+//! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100).
 //!
 //! The library never prints and never exits; progress comes back through a callback and
 //! per-file problems as data ([`IndexSummary::skipped`]).
@@ -49,6 +50,7 @@
 pub mod analysis;
 pub mod date;
 mod error;
+pub mod eval;
 pub mod extract;
 mod facet;
 mod hash;
@@ -65,7 +67,9 @@ pub use index::{CheckReport, Index, IndexSummary, Indexer, Progress, SyncOptions
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
-pub use search::{Article, Facets, Highlight, Hit, Passage, SearchRequest, SearchResults, Searcher};
+pub use search::{
+    Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher,
+};
 
 /// The README's examples are compiled and run as doc-tests, so they stay true.
 #[cfg(doctest)]

@@ -5,7 +5,11 @@
 //! boosts; `leader:`, `topic:`, `place:` and `org:` resolve aliases through the lexicons
 //! first. Alongside the query, compiling collects the [`Lit`] items — the positive clauses that
 //! apply to the body — so highlighting lights exactly what matched: never a negated word,
-//! never a field-scoped one outside its field.
+//! never a field-scoped one outside its field — and the [`Unit`]s the re-ranker scores: the
+//! positive words and phrases that rank (not filters, not exclusions).
+//!
+//! [`drop_stopwords`] runs before compiling: bare function words that only rank (`the`,
+//! `of`) are removed when the query has other words to rank by (see [`super::stopword`]).
 
 use std::ops::Bound;
 
@@ -32,12 +36,60 @@ pub(crate) enum Lit {
     Fuzzy(String, u8),
 }
 
+/// A positive word or phrase that ranks: its analysed terms and the fields it searches, with
+/// their boosts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unit {
+    /// One term for a word, several for a phrase.
+    pub terms: Vec<String>,
+    /// Fields searched, with their boosts.
+    pub fields: Vec<(Field, f32)>,
+    /// Phrase slop.
+    pub slop: u32,
+}
+
 pub(crate) struct Compiler<'a> {
     pub fields: &'a Fields,
     pub default_fields: &'a [(Field, f32)],
     pub analyzer: &'a mut tantivy::tokenizer::TextAnalyzer,
     pub extractor: &'a mut Extractor,
     pub lits: Vec<Lit>,
+    /// The words and phrases that rank.
+    pub units: Vec<Unit>,
+    /// False when a positive prefix or fuzzy clause ranks: the re-ranker cannot score its
+    /// expansions, so tantivy's ranking stands.
+    pub rescorable: bool,
+}
+
+/// Removes bare function words that only rank (`Should` words without a field), when the
+/// query has at least one other such word; see [`super::stopword`].
+pub(crate) fn drop_stopwords(node: &Node) -> Node {
+    fn count_content(node: &Node, top: Occur) -> usize {
+        match node {
+            Node::Leaf(Leaf { field: None, kind: LeafKind::Word(w), .. }) => {
+                usize::from(top == Occur::Should && !super::stopword::is_stopword(w))
+            }
+            Node::Leaf(_) => 0,
+            Node::Group(children) => children.iter().map(|(occur, n)| count_content(n, *occur)).sum(),
+        }
+    }
+    fn strip(node: &Node) -> Node {
+        match node {
+            Node::Leaf(_) => node.clone(),
+            Node::Group(children) => Node::Group(
+                children
+                    .iter()
+                    .filter(|(occur, n)| {
+                        !(*occur == Occur::Should
+                            && matches!(n, Node::Leaf(Leaf { field: None, kind: LeafKind::Word(w), .. })
+                                if super::stopword::is_stopword(w)))
+                    })
+                    .map(|(occur, n)| (*occur, strip(n)))
+                    .collect(),
+            ),
+        }
+    }
+    if count_content(node, Occur::Should) == 0 { node.clone() } else { strip(node) }
 }
 
 impl Compiler<'_> {
@@ -134,11 +186,15 @@ impl Compiler<'_> {
                         per_field.push(boosted(q, boost));
                     }
                 }
+                if !negated && matches!(leaf.field, None | Some("body" | "title")) {
+                    self.units.push(Unit { terms: terms.clone(), fields: targets.clone(), slop });
+                }
                 if lights_body {
                     self.lits.push(Lit::Terms(terms));
                 }
             }
             LeafKind::Prefix(_) => {
+                self.rescorable &= negated;
                 let terms = self.terms(text);
                 let Some(prefix) = terms.last().cloned() else { return Ok(None) };
                 for &(field, boost) in &targets {
@@ -151,6 +207,7 @@ impl Compiler<'_> {
                 }
             }
             LeafKind::Fuzzy(_, distance) => {
+                self.rescorable &= negated;
                 let terms = self.terms(text);
                 let Some(word) = terms.last().cloned() else { return Ok(None) };
                 for &(field, boost) in &targets {

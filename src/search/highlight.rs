@@ -40,6 +40,19 @@ pub(crate) struct Span {
 /// Finds the spans of `lits` in the analysed body, sorted and disjoint; at overlaps the
 /// earlier, then longer, span wins.
 pub(crate) fn find(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
+    let spans = occurrences(terms, lits);
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        if out.last().is_none_or(|last| span.start >= last.end) {
+            out.push(span);
+        }
+    }
+    out
+}
+
+/// Every match of `lits` in the analysed body, overlaps included (a phrase and its words
+/// each count, for scoring), sorted by start, longer first.
+pub(crate) fn occurrences(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
     let mut spans = Vec::new();
     for lit in lits {
         match lit {
@@ -70,13 +83,7 @@ pub(crate) fn find(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
         }
     }
     spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-    for span in spans {
-        if out.last().is_none_or(|last| span.start >= last.end) {
-            out.push(span);
-        }
-    }
-    out
+    spans
 }
 
 /// Damerau-free Levenshtein distance ≤ `max`, with transpositions costing one (as tantivy's

@@ -4,27 +4,40 @@
 //! 2. `compile` turns it into a tantivy query over the index's analyzer and lexicons, and
 //!    collects what may be lit;
 //! 3. tantivy retrieves the top articles by BM25 (title, body, leaders, topics);
-//! 4. [`passage`] splits each body into sentence windows and scores them with BM25 over the
-//!    body's corpus statistics; [`highlight`] gives the exact byte ranges of the matches.
+//! 4. [`rank`] re-ranks them: function words out ([`stopword`]), pseudo-relevance feedback
+//!    ([`feedback`]), BM25 with the index's statistics, and the best passage's score mixed in;
+//! 5. [`passage`] splits each body into sentence windows and scores them with BM25 over the
+//!    body's corpus statistics; [`highlight`] gives the exact byte ranges of the matches;
+//!    [`explain`] says, when asked, where each score came from.
 //!
 //! The library returns ranges and scores; renderers (the CLI's terminal, JSON and HTML
 //! output) add markup.
 
 mod compile;
+pub mod explain;
+mod feedback;
 pub mod highlight;
 pub mod passage;
 pub mod query;
+pub mod rank;
+pub mod stopword;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
+pub use explain::{Explanation, TermScore};
 pub use highlight::Highlight;
 pub use passage::Passage;
+pub use rank::Ranking;
 
+use self::compile::{Lit, Unit};
+use self::passage::{PassageStats, Windows};
+use self::rank::{CANDIDATE_DEPTH, PASSAGE_DEPTH, Weighted};
 use crate::index::index_error;
 use crate::{Error, Extractor, Index, analysis};
 
@@ -48,6 +61,12 @@ pub struct SearchRequest {
     pub passages: usize,
     /// Whether to count leaders, topics, places and organisations over all matches.
     pub facets: bool,
+    /// How articles are ranked.
+    #[serde(default)]
+    pub ranking: Ranking,
+    /// Whether each hit says how its score came about ([`Hit::explain`]).
+    #[serde(default)]
+    pub explain: bool,
 }
 
 impl SearchRequest {
@@ -64,7 +83,21 @@ impl SearchRequest {
             offset: 0,
             passages: DEFAULT_PASSAGES,
             facets: false,
+            ranking: Ranking::default(),
+            explain: false,
         }
+    }
+
+    /// Sets how articles are ranked.
+    pub fn ranking(mut self, ranking: Ranking) -> SearchRequest {
+        self.ranking = ranking;
+        self
+    }
+
+    /// Asks each hit to explain its score.
+    pub fn explain(mut self, explain: bool) -> SearchRequest {
+        self.explain = explain;
+        self
     }
 
     /// Sets the number of hits (at most [`MAX_LIMIT`]).
@@ -171,6 +204,9 @@ pub struct Hit {
     pub orgs: Vec<String>,
     /// Best passages, best first.
     pub passages: Vec<Passage>,
+    /// How the score came about, when the request asked ([`SearchRequest::explain`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
 }
 
 /// Runs searches on an [`Index`]. Cheap to clone, `Send + Sync`; it sees each new commit
@@ -179,12 +215,92 @@ pub struct Hit {
 pub struct Searcher {
     index: Index,
     extractor: Extractor,
+    /// Stems of the function words, kept out of feedback.
+    stop_stems: Arc<HashSet<String>>,
+}
+
+/// An article being ranked.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    address: DocAddress,
+    score: f32,
+    retrieval: f32,
+    document: Option<f32>,
+    best_passage: Option<f32>,
+}
+
+/// A stored article with its analysed body, loaded once per search.
+struct Loaded {
+    doc: TantivyDocument,
+    body: String,
+    terms: Vec<analysis::Term>,
+    windows: Windows,
+}
+
+/// What one search shares between its stages.
+struct Run<'a> {
+    searcher: tantivy::Searcher,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
+    loaded: HashMap<DocAddress, Loaded>,
+    index: &'a Index,
+}
+
+impl Run<'_> {
+    fn load(&mut self, address: DocAddress) -> crate::Result<&Loaded> {
+        if !self.loaded.contains_key(&address) {
+            let doc: TantivyDocument =
+                self.searcher.doc(address).map_err(|e| index_error(&self.index.location(), e))?;
+            let body = Stored { doc: &doc }.first(self.index.fields.body).unwrap_or_default();
+            let terms = analysis::terms(&mut self.analyzer, &body);
+            let windows = Windows::new(&body, &terms);
+            self.loaded.insert(address, Loaded { doc, body, terms, windows });
+        }
+        self.loaded(address)
+    }
+
+    /// An article [`Run::load`] has loaded.
+    fn loaded(&self, address: DocAddress) -> crate::Result<&Loaded> {
+        // Unreachable after `load`; an error rather than a panic all the same.
+        self.loaded.get(&address).ok_or_else(|| Error::NotFound { id: format!("{address:?}") })
+    }
+
+    /// BM25 idf of a key (a term, or a phrase's terms joined by spaces) in the body.
+    fn body_idf(&self, key: &str) -> f32 {
+        let num_docs = self.searcher.num_docs();
+        key.split(' ')
+            .map(|t| {
+                let df = self.searcher.doc_freq(&Term::from_field_text(self.index.fields.body, t)).unwrap_or(0);
+                rank::bm25_idf(df, num_docs)
+            })
+            .sum()
+    }
+}
+
+/// How passages are scored in one search: what counts, how much each match weighs.
+struct PassageScoring {
+    lits: Vec<Lit>,
+    weights: Option<HashMap<String, f32>>,
+    stats: PassageStats,
+}
+
+impl PassageScoring {
+    fn scores(&self, run: &Run, loaded: &Loaded) -> Vec<f32> {
+        let matches = highlight::occurrences(&loaded.terms, &self.lits);
+        let weight = |key: &str| match &self.weights {
+            Some(w) => w.get(key).copied().unwrap_or(0.0),
+            None => run.body_idf(key),
+        };
+        loaded.windows.scores(&matches, &weight, self.stats)
+    }
 }
 
 impl Searcher {
     pub(crate) fn new(index: Index) -> Searcher {
         let extractor = Extractor::new(&index.schema);
-        Searcher { index, extractor }
+        let mut analyzer = analysis::analyzer();
+        let stop_stems =
+            stopword::all().flat_map(|w| analysis::terms(&mut analyzer, w)).map(|t| t.text).collect::<HashSet<_>>();
+        Searcher { index, extractor, stop_stems: Arc::new(stop_stems) }
     }
 
     /// Runs a search.
@@ -200,7 +316,9 @@ impl Searcher {
     /// # Ok::<(), attache::Error>(())
     /// ```
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
-        let tree = query::parse(&request.query)?;
+        let ranking = request.ranking;
+        let parsed = query::parse(&request.query)?;
+        let tree = if ranking.stopwords { compile::drop_stopwords(&parsed) } else { parsed };
         let mut analyzer = analysis::analyzer();
         let mut extractor = self.extractor.clone();
         let fields = self.index.fields;
@@ -211,71 +329,230 @@ impl Searcher {
             analyzer: &mut analyzer,
             extractor: &mut extractor,
             lits: Vec::new(),
+            units: Vec::new(),
+            rescorable: true,
         };
         let query = compiler
             .compile(&tree, false)?
             .ok_or_else(|| Error::query(1, "nothing to search for: the query has no words, only punctuation"))?;
         let lits = std::mem::take(&mut compiler.lits);
+        let units = std::mem::take(&mut compiler.units);
+        let rescore = ranking.rescore && compiler.rescorable && !units.is_empty();
 
         let at = self.index.location();
-        let searcher = self.index.reader.searcher();
         let limit = request.limit.min(MAX_LIMIT);
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(request.offset).order_by_score();
-        let (top, total_hits) = searcher.search(&*query, &(top, Count)).map_err(|e| index_error(&at, e))?;
+        let page_end = request.offset.saturating_add(limit);
+        let depth = if rescore { page_end.max(CANDIDATE_DEPTH) } else { page_end };
+        let mut run =
+            Run { searcher: self.index.reader.searcher(), analyzer, loaded: HashMap::new(), index: &self.index };
+        let top = TopDocs::with_limit(depth.max(1)).order_by_score();
+        let (top, total_hits) = run.searcher.search(&*query, &(top, Count)).map_err(|e| index_error(&at, e))?;
 
-        let num_docs = searcher.num_docs().max(1) as f32;
-        let idf = |key: &str| -> f32 {
-            // A phrase weighs the sum of its words, as BM25 would score them together.
-            key.split(' ')
-                .map(|t| {
-                    let df = searcher.doc_freq(&Term::from_field_text(fields.body, t)).unwrap_or(0) as f32;
-                    (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln()
+        let (ranked, weighted, scoring) = if rescore {
+            self.rerank(&mut run, &top, units, &default_fields, &ranking)?
+        } else {
+            let ranked = top
+                .iter()
+                .map(|&(score, address)| Ranked {
+                    address,
+                    score,
+                    retrieval: score,
+                    document: None,
+                    best_passage: None,
                 })
-                .sum()
+                .collect::<Vec<_>>();
+            let page: Vec<DocAddress> = ranked.iter().skip(request.offset).take(limit).map(|r| r.address).collect();
+            let stats = pooled_stats(&mut run, &page, &ranking)?;
+            (ranked, Vec::new(), PassageScoring { lits: lits.clone(), weights: None, stats })
         };
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top.into_iter().take(limit) {
-            hits.push(self.hit(&searcher, address, score, &lits, &idf, request.passages, &mut analyzer)?);
+
+        let searcher = run.searcher.clone();
+        let scorer = if request.explain && !weighted.is_empty() {
+            Some(rank::Scorer::new(&searcher, &weighted, &ranking, at.clone())?)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(limit.min(ranked.len()));
+        for r in ranked.iter().skip(request.offset).take(limit) {
+            let mut hit = self.hit(&mut run, r, &lits, &scoring, request.passages)?;
+            if request.explain {
+                hit.explain = Some(self.explain(&run, &*query, r, scorer.as_ref(), &weighted, &ranking)?);
+            }
+            hits.push(hit);
         }
         let facets =
-            if request.facets { crate::facet::count(&self.index, &searcher, &*query)? } else { Facets::default() };
+            if request.facets { crate::facet::count(&self.index, &run.searcher, &*query)? } else { Facets::default() };
         Ok(SearchResults { query: request.query.clone(), total_hits, hits, facets })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Re-ranks the candidates (see [`rank`]): feedback, document BM25, MaxP.
+    fn rerank(
+        &self,
+        run: &mut Run,
+        top: &[(f32, DocAddress)],
+        units: Vec<Unit>,
+        default_fields: &[(tantivy::schema::Field, f32)],
+        ranking: &Ranking,
+    ) -> crate::Result<(Vec<Ranked>, Vec<Weighted>, PassageScoring)> {
+        let at = self.index.location();
+        // The user's words share the weight; repeated words count again.
+        let mut weighted: Vec<Weighted> = Vec::new();
+        let share = 1.0 / units.len() as f32;
+        for unit in units {
+            match weighted.iter_mut().find(|w| w.unit == unit) {
+                Some(w) => w.weight += share,
+                None => weighted.push(Weighted { unit, weight: share, is_expansion: false }),
+            }
+        }
+        if ranking.has_feedback() && !top.is_empty() {
+            let mut docs = Vec::new();
+            for &(score, address) in top.iter().take(ranking.feedback_docs) {
+                let loaded = run.load(address)?;
+                docs.push((score, loaded.terms.iter().map(|t| t.text.clone()).collect()));
+            }
+            let model = feedback::relevance_model(&docs, &self.stop_stems, ranking.feedback_terms);
+            if !model.is_empty() {
+                for w in &mut weighted {
+                    w.weight *= ranking.feedback_weight;
+                }
+                for (term, p) in model {
+                    let weight = (1.0 - ranking.feedback_weight) * p;
+                    let unit = Unit { terms: vec![term], fields: default_fields.to_vec(), slop: 0 };
+                    match weighted.iter_mut().find(|w| w.unit == unit) {
+                        Some(w) => w.weight += weight,
+                        None => weighted.push(Weighted { unit, weight, is_expansion: true }),
+                    }
+                }
+            }
+        }
+
+        let scorer = rank::Scorer::new(&run.searcher, &weighted, ranking, at)?;
+        let addresses: Vec<DocAddress> = top.iter().map(|t| t.1).collect();
+        let scores = scorer.score(&addresses, false)?;
+        let mut ranked: Vec<Ranked> = top
+            .iter()
+            .zip(&scores)
+            .map(|(&(retrieval, address), &(document, _))| Ranked {
+                address,
+                score: document,
+                retrieval,
+                document: Some(document),
+                best_passage: None,
+            })
+            .collect();
+        // Stable: ties keep tantivy's order.
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+
+        // Passages score with the same weighted query, over the body.
+        let body = self.index.fields.body;
+        let mut weights: HashMap<String, f32> = HashMap::new();
+        let mut lits = Vec::new();
+        for w in &weighted {
+            if !w.unit.fields.iter().any(|f| f.0 == body) {
+                continue;
+            }
+            let key = w.unit.terms.join(" ");
+            let idf = run.body_idf(&key);
+            let entry = weights.entry(key).or_insert_with(|| {
+                lits.push(Lit::Terms(w.unit.terms.clone()));
+                0.0
+            });
+            *entry += w.weight * idf;
+        }
+        let head: Vec<DocAddress> = ranked.iter().take(PASSAGE_DEPTH).map(|r| r.address).collect();
+        let stats = pooled_stats(run, &head, ranking)?;
+        let scoring = PassageScoring { lits, weights: Some(weights), stats };
+        let lambda = ranking.passage_weight;
+        let head_len = head.len();
+        for r in ranked.iter_mut().take(head_len) {
+            run.load(r.address)?;
+            let best = scoring.scores(run, run.loaded(r.address)?).into_iter().fold(0.0f32, f32::max);
+            r.best_passage = Some(best);
+            r.score = (1.0 - lambda) * r.score + lambda * best;
+        }
+        for r in ranked.iter_mut().skip(head_len) {
+            r.score *= 1.0 - lambda;
+        }
+        ranked[..head_len].sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok((ranked, weighted, scoring))
+    }
+
     fn hit(
         &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-        score: f32,
-        lits: &[compile::Lit],
-        idf: &dyn Fn(&str) -> f32,
+        run: &mut Run,
+        ranked: &Ranked,
+        lits: &[Lit],
+        scoring: &PassageScoring,
         num_passages: usize,
-        analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     ) -> crate::Result<Hit> {
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| index_error(&self.index.location(), e))?;
-        let stored = Stored { doc: &doc };
-        let body = stored.first(self.index.fields.body).unwrap_or_default();
-        let spans = if lits.is_empty() || num_passages == 0 {
+        run.load(ranked.address)?;
+        let loaded = run.loaded(ranked.address)?;
+        let passages = if num_passages == 0 {
             Vec::new()
         } else {
-            highlight::find(&analysis::terms(analyzer, &body), lits)
+            let spans = if lits.is_empty() { Vec::new() } else { highlight::find(&loaded.terms, lits) };
+            let scores = scoring.scores(run, loaded);
+            loaded.windows.best(&loaded.body, &scores, &spans, num_passages)
         };
+        let doc = &loaded.doc;
+        let stored = Stored { doc };
         let f = &self.index.fields;
         Ok(Hit {
             id: stored.first(f.id).unwrap_or_default(),
             path: stored.first(f.path).unwrap_or_default(),
-            score,
+            score: ranked.score,
             title: stored.first(f.title),
             author: stored.first(f.author),
             source: stored.first(f.source),
-            date: stored_day(&doc, f.date),
+            date: stored_day(doc, f.date),
             url: stored.first(f.url),
             leaders: stored.all(f.leader),
             topics: stored.all(f.topic),
             places: stored.all(f.place),
             orgs: stored.all(f.org),
-            passages: passage::best(&body, &spans, idf, num_passages),
+            passages,
+            explain: None,
+        })
+    }
+
+    fn explain(
+        &self,
+        run: &Run,
+        query: &dyn tantivy::query::Query,
+        ranked: &Ranked,
+        scorer: Option<&rank::Scorer>,
+        weighted: &[Weighted],
+        ranking: &Ranking,
+    ) -> crate::Result<Explanation> {
+        let at = self.index.location();
+        let tantivy = query
+            .explain(&run.searcher, ranked.address)
+            .ok()
+            .and_then(|e| serde_json::to_value(&e).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let mut terms = Vec::new();
+        if let Some(scorer) = scorer {
+            let parts = scorer.score(&[ranked.address], true)?;
+            for part in parts.into_iter().flat_map(|p| p.1) {
+                let Some(w) = weighted.get(part.unit) else { continue };
+                terms.push(TermScore {
+                    term: w.unit.terms.join(" "),
+                    field: self.index.tantivy_schema.get_field_name(part.field).to_string(),
+                    weight: w.weight,
+                    score: part.score,
+                    is_expansion: w.is_expansion,
+                });
+            }
+        }
+        terms.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let _ = at;
+        Ok(Explanation {
+            retrieval: ranked.retrieval,
+            document: ranked.document,
+            best_passage: ranked.best_passage,
+            passage_weight: ranked.document.map(|_| ranking.passage_weight),
+            terms,
+            tantivy,
         })
     }
 
@@ -324,6 +601,18 @@ pub struct Article {
     pub places: Vec<String>,
     /// Organisations.
     pub orgs: Vec<String>,
+}
+
+/// Passage BM25 statistics pooled over `docs` (loading them).
+fn pooled_stats(run: &mut Run, docs: &[DocAddress], ranking: &Ranking) -> crate::Result<PassageStats> {
+    let (mut total, mut count) = (0.0f32, 0usize);
+    for &address in docs {
+        let loaded = run.load(address)?;
+        total += loaded.windows.lengths.iter().sum::<f32>();
+        count += loaded.windows.lengths.len();
+    }
+    let avg_len = if count == 0 { 1.0 } else { total / count as f32 };
+    Ok(PassageStats { k1: ranking.k1, b: ranking.b, avg_len })
 }
 
 fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {

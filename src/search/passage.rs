@@ -10,8 +10,11 @@
 //! [`MAX_PASSAGE_SENTENCES`] sentences and about [`DEFAULT_PASSAGE_CHARS`] bytes. Passages tile
 //! the body: sorted, disjoint, together covering every non-blank byte.
 //!
-//! Each passage is scored with BM25 over the highlight spans it contains, with corpus-wide
-//! idf from the index and the passage length relative to the average passage length.
+//! Each passage is scored with BM25 ([`Windows::scores`]): the query's weighted words and
+//! phrases found in it, each weighing its query weight times its corpus-wide idf (from the
+//! index's body field), with the passage length relative to the average passage length of the
+//! articles being ranked. The ranker ([`super::rank`]) uses the best passage's score in the
+//! article's score (MaxP interpolation).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -26,10 +29,6 @@ pub const DEFAULT_PASSAGE_CHARS: usize = 420;
 pub const MAX_PASSAGE_SENTENCES: usize = 3;
 /// Longer sentences are cut at word boundaries.
 pub const MAX_SENTENCE_BYTES: usize = 600;
-
-/// BM25 parameters for passages.
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
 
 /// Words after which a period does not end a sentence (compared lower-case, without dots).
 const ABBREVIATIONS: &[&str] = &[
@@ -197,47 +196,95 @@ pub fn windows(body: &str, target: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Scores passages of `body` and returns the best `n`, best first. `spans` are the body's
-/// matches; `idf` weighs a span's key. When nothing matched, the lead passage is returned
-/// with score 0, so every hit shows some text.
-pub(crate) fn best(body: &str, spans: &[Span], idf: &dyn Fn(&str) -> f32, n: usize) -> Vec<Passage> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let ranges = windows(body, DEFAULT_PASSAGE_CHARS);
-    if ranges.is_empty() {
-        return Vec::new();
-    }
-    let lengths: Vec<f32> = ranges.iter().map(|r| body[r.clone()].split_whitespace().count().max(1) as f32).collect();
-    let avg = lengths.iter().sum::<f32>() / lengths.len() as f32;
-    let mut scored: Vec<(f32, usize)> = Vec::new();
-    let mut first_span = 0;
-    for (i, range) in ranges.iter().enumerate() {
-        first_span += spans[first_span..].partition_point(|s| s.start < range.start);
-        let inside = spans[first_span..].iter().take_while(|s| s.end <= range.end);
-        let mut tf: HashMap<&str, f32> = HashMap::new();
-        for span in inside {
-            *tf.entry(span.key.as_str()).or_default() += 1.0;
+/// BM25 parameters and length statistics for scoring passages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PassageStats {
+    /// Term-frequency saturation.
+    pub k1: f32,
+    /// Length normalisation.
+    pub b: f32,
+    /// Average passage length in terms, pooled over the articles being ranked (a stand-in
+    /// for the corpus-wide average, which the index does not keep).
+    pub avg_len: f32,
+}
+
+/// The passages of one body: their ranges, lengths in terms, and the matches to score.
+#[derive(Debug, Clone)]
+pub(crate) struct Windows {
+    /// Passage ranges, in order.
+    pub ranges: Vec<Range<usize>>,
+    /// Length of each passage in analysed terms (at least 1).
+    pub lengths: Vec<f32>,
+}
+
+impl Windows {
+    /// Splits `body` into passages and counts the analysed terms of each.
+    pub fn new(body: &str, terms: &[crate::analysis::Term]) -> Windows {
+        let ranges = windows(body, DEFAULT_PASSAGE_CHARS);
+        let mut lengths = Vec::with_capacity(ranges.len());
+        let mut at = 0;
+        for range in &ranges {
+            at += terms[at..].partition_point(|t| t.start < range.start);
+            let n = terms[at..].iter().take_while(|t| t.end <= range.end).count();
+            lengths.push(n.max(1) as f32);
         }
-        let norm = K1 * (1.0 - B + B * lengths[i] / avg);
-        let score: f32 = tf.iter().map(|(key, &f)| idf(key) * f * (K1 + 1.0) / (f + norm)).sum();
-        scored.push((score, i));
+        Windows { ranges, lengths }
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let matched: Vec<(f32, usize)> = scored.iter().copied().filter(|(s, _)| *s > 0.0).take(n).collect();
-    let chosen = if matched.is_empty() { vec![(0.0, 0)] } else { matched };
-    chosen
-        .into_iter()
-        .map(|(score, i)| {
-            let range = ranges[i].clone();
-            let highlights = spans
-                .iter()
-                .filter(|s| s.start >= range.start && s.end <= range.end)
-                .map(|s| Highlight { start: s.start, end: s.end })
-                .collect();
-            Passage { score, start: range.start, end: range.end, text: body[range].to_string(), highlights }
-        })
-        .collect()
+
+    /// BM25 score of each passage over `matches` (sorted by start, overlaps allowed), each
+    /// match weighing `weight(key)` (query weight × idf).
+    pub fn scores(&self, matches: &[Span], weight: &dyn Fn(&str) -> f32, stats: PassageStats) -> Vec<f32> {
+        let avg = if stats.avg_len > 0.0 { stats.avg_len } else { 1.0 };
+        let mut first = 0;
+        self.ranges
+            .iter()
+            .zip(&self.lengths)
+            .map(|(range, &len)| {
+                first += matches[first..].partition_point(|s| s.start < range.start);
+                let mut tf: HashMap<&str, f32> = HashMap::new();
+                for m in matches[first..].iter().take_while(|s| s.start < range.end).filter(|s| s.end <= range.end) {
+                    *tf.entry(m.key.as_str()).or_default() += 1.0;
+                }
+                let norm = stats.k1 * (1.0 - stats.b + stats.b * len / avg);
+                tf.iter().map(|(key, &f)| weight(key) * f * (stats.k1 + 1.0) / (f + norm)).sum()
+            })
+            .collect()
+    }
+
+    /// The best `n` passages by `scores`, best first, with the highlight `spans` (sorted,
+    /// disjoint) inside each. When nothing scored, the lead passage is returned with score 0,
+    /// so every hit shows some text.
+    pub fn best(&self, body: &str, scores: &[f32], spans: &[Span], n: usize) -> Vec<Passage> {
+        if n == 0 || self.ranges.is_empty() {
+            return Vec::new();
+        }
+        let mut order: Vec<usize> =
+            (0..self.ranges.len()).filter(|&i| scores.get(i).is_some_and(|s| *s > 0.0)).collect();
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        order.truncate(n);
+        if order.is_empty() {
+            order.push(0);
+        }
+        order
+            .into_iter()
+            .filter_map(|i| {
+                let range = self.ranges[i].clone();
+                let highlights = spans
+                    .iter()
+                    .filter(|s| s.start >= range.start && s.end <= range.end)
+                    .map(|s| Highlight { start: s.start, end: s.end })
+                    .collect();
+                let text = body.get(range.clone())?.to_string();
+                Some(Passage {
+                    score: scores.get(i).copied().unwrap_or(0.0),
+                    start: range.start,
+                    end: range.end,
+                    text,
+                    highlights,
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

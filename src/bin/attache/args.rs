@@ -48,6 +48,83 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Measure ranking quality against relevance judgments.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Score the ranking of a query set against TREC qrels: nDCG@10, MAP (AP@100), Recall@100.
+    ///
+    /// Runs every query of --queries (`qid<TAB>query` lines) in this process, lower-cased with
+    /// punctuation turned into spaces, takes the top 100 articles of each, names each by its
+    /// file stem (docs/017.txt → 017), and prints per-query figures and their means over the
+    /// queries with at least one relevant judgment.
+    Trec(EvalTrecArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalTrecArgs {
+    /// TREC qrels file: `qid 0 docid relevance` lines.
+    #[arg(long, value_name = "FILE")]
+    pub qrels: PathBuf,
+    /// Queries: `qid<TAB>query` lines.
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Directory of reports; indexed first when its index is missing or out of date.
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only the means.
+    #[arg(long)]
+    pub summary: bool,
+    #[command(flatten)]
+    pub ranking: RankingOpts,
+}
+
+/// Ranking knobs, for measuring variants (defaults are attache's measured choice).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Ranking")]
+pub struct RankingOpts {
+    /// Start from this ranking: attache's (default) or plain tantivy BM25.
+    #[arg(long, value_enum, default_value_t = RankingPreset::Attache)]
+    pub ranking: RankingPreset,
+    /// Keep function words (the, of, which …) in queries.
+    #[arg(long)]
+    pub keep_stopwords: bool,
+    /// Drop function words from queries (also with --ranking tantivy).
+    #[arg(long, conflicts_with = "keep_stopwords")]
+    pub drop_stopwords: bool,
+    /// BM25 k1 of the re-ranker.
+    #[arg(long, value_name = "K1")]
+    pub k1: Option<f32>,
+    /// BM25 b of the re-ranker.
+    #[arg(long, value_name = "B")]
+    pub b: Option<f32>,
+    /// Articles pseudo-relevance feedback reads (0 turns it off).
+    #[arg(long, value_name = "N")]
+    pub feedback_docs: Option<usize>,
+    /// Terms pseudo-relevance feedback adds.
+    #[arg(long, value_name = "N")]
+    pub feedback_terms: Option<usize>,
+    /// Share of the query's own words after feedback (0..1).
+    #[arg(long, value_name = "W")]
+    pub feedback_weight: Option<f32>,
+    /// Share of the best passage in an article's score (0..1).
+    #[arg(long, value_name = "W")]
+    pub passage_weight: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankingPreset {
+    /// Function words out, feedback, BM25 re-ranking with passages.
+    Attache,
+    /// tantivy's BM25 as retrieved.
+    Tantivy,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +199,11 @@ pub struct SearchArgs {
     /// With --queries, the first positional argument is the directory.
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
+    /// Say, per hit, which terms and fields contributed and how the score was combined.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub ranking: RankingOpts,
 }
 
 #[derive(Debug, clap::Args)]

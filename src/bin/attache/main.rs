@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use attache::{Index, IndexSchema, Progress, SearchRequest, SyncOptions};
 use clap::Parser;
 
-use args::{Cli, Color, Command, Format, IndexOpts};
+use args::{Cli, Color, Command, EvalCommand, Format, IndexOpts, RankingOpts, RankingPreset};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -84,7 +84,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return batch(&searcher, file, &args, &mut out);
             }
             let query = args.query.clone().unwrap_or_default();
-            let request = SearchRequest::new(query).limit(args.limit).passages(args.passages).facets(args.facets);
+            let request = SearchRequest::new(query)
+                .limit(args.limit)
+                .passages(args.passages)
+                .facets(args.facets)
+                .ranking(ranking(&args.ranking))
+                .explain(args.explain);
             let results = searcher.search(&request)?;
             match format {
                 Format::Json => render::json(&mut out, &results)?,
@@ -98,10 +103,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                     };
                     render::text(&mut out, &results, color)?;
+                    if args.explain {
+                        render::explain(&mut out, &results)?;
+                    }
                 }
             }
             out.flush()?;
             Ok(if results.total_hits > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Eval(EvalCommand::Trec(args)) => {
+            let qrels = attache::eval::Qrels::read(&args.qrels)
+                .with_context(|| format!("reading relevance judgments from {}", args.qrels.display()))?;
+            let queries = attache::eval::read_queries(&args.queries)
+                .with_context(|| format!("reading queries from {}", args.queries.display()))?;
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            let run = attache::eval::run(&index.searcher(), &queries, ranking(&args.ranking))
+                .with_context(|| format!("running the queries of {}", args.queries.display()))?;
+            let evaluation = attache::eval::evaluate(&qrels, &run);
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &evaluation)?;
+            } else {
+                render::evaluation(&mut out, &evaluation, args.summary)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
@@ -346,6 +373,39 @@ fn report_problems(summary: &attache::IndexSummary) {
     }
 }
 
+/// The library's ranking from the ranking flags.
+fn ranking(opts: &RankingOpts) -> attache::Ranking {
+    let mut r = match opts.ranking {
+        RankingPreset::Attache => attache::Ranking::default(),
+        RankingPreset::Tantivy => attache::Ranking::tantivy(),
+    };
+    if opts.keep_stopwords {
+        r = r.stopwords(false);
+    }
+    if opts.drop_stopwords {
+        r = r.stopwords(true);
+    }
+    if let Some(k1) = opts.k1 {
+        r = r.k1(k1);
+    }
+    if let Some(b) = opts.b {
+        r = r.b(b);
+    }
+    if let Some(n) = opts.feedback_docs {
+        r = r.feedback_docs(n);
+    }
+    if let Some(n) = opts.feedback_terms {
+        r = r.feedback_terms(n);
+    }
+    if let Some(w) = opts.feedback_weight {
+        r = r.feedback_weight(w);
+    }
+    if let Some(w) = opts.passage_weight {
+        r = r.passage_weight(w);
+    }
+    r
+}
+
 /// `--queries FILE`: one JSON result set a line, in order.
 fn batch(
     searcher: &attache::Searcher,
@@ -364,7 +424,12 @@ fn batch(
             Some((qid, query)) => (qid.trim().to_string(), query),
             None => ((i + 1).to_string(), line),
         };
-        let request = SearchRequest::new(query).limit(args.limit).passages(args.passages).facets(args.facets);
+        let request = SearchRequest::new(query)
+            .limit(args.limit)
+            .passages(args.passages)
+            .facets(args.facets)
+            .ranking(ranking(&args.ranking))
+            .explain(args.explain);
         match searcher.search(&request) {
             Ok(results) => {
                 any_hits |= results.total_hits > 0;

@@ -104,6 +104,53 @@ fn write_passage(out: &mut impl Write, passage: &Passage, on: &str, off: &str) -
     Ok(())
 }
 
+/// Writes each hit's explanation (`--explain`) after the text results.
+pub fn explain(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let Some(e) = &hit.explain else { continue };
+        writeln!(out, "explain {}. {} · score {:.4}", rank + 1, hit.id, hit.score)?;
+        writeln!(out, "   retrieval (tantivy BM25): {:.4}", e.retrieval)?;
+        match (e.document, e.best_passage, e.passage_weight) {
+            (Some(d), Some(p), Some(l)) => {
+                writeln!(out, "   = (1 - {l}) × document {d:.4} + {l} × best passage {p:.4}")?
+            }
+            (Some(d), None, Some(l)) => writeln!(out, "   = (1 - {l}) × document {d:.4} (below the passage depth)")?,
+            _ => writeln!(out, "   not re-ranked: the retrieval score stands")?,
+        }
+        for t in &e.terms {
+            let origin = if t.is_expansion { " (feedback)" } else { "" };
+            writeln!(out, "   {:>8.4}  {} in {} · weight {:.3}{}", t.score, t.term, t.field, t.weight, origin)?;
+        }
+        for (i, p) in hit.passages.iter().enumerate() {
+            writeln!(out, "   passage {} [{}..{}] score {:.4}", i + 1, p.start, p.end, p.score)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes an evaluation as a table: one line per query (unless `summary`), then the means.
+pub fn evaluation(out: &mut impl Write, e: &attache::eval::Evaluation, summary: bool) -> io::Result<()> {
+    writeln!(out, "{:<8} {:>8} {:>8} {:>10} {:>5}", "qid", "nDCG@10", "AP@100", "Recall@100", "rel")?;
+    if !summary {
+        for q in &e.queries {
+            writeln!(
+                out,
+                "{:<8} {:>8.4} {:>8.4} {:>10.4} {:>5}",
+                q.qid, q.ndcg_at_10, q.average_precision, q.recall_at_100, q.num_relevant
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "{:<8} {:>8.4} {:>8.4} {:>10.4} {:>5}",
+        format!("mean/{}", e.queries.len()),
+        e.ndcg_at_10,
+        e.map,
+        e.recall_at_100,
+        ""
+    )
+}
+
 /// Writes results as one JSON object and a newline.
 pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;

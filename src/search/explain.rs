@@ -1,0 +1,44 @@
+//! Why an article ranked where it did: the data behind `--explain`.
+//!
+//! Filled by the ranker ([`super::rank`]) only when a request asks for it
+//! ([`super::SearchRequest::explain`]): the first-pass (tantivy) score with tantivy's own
+//! explanation tree, the re-ranker's document score split into one line per term and field,
+//! the best passage's score and the interpolation weight. Each passage's own score is in
+//! [`super::Passage::score`].
+
+use serde::{Deserialize, Serialize};
+
+/// How one article's score came about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// tantivy's BM25 score of the first pass (retrieval).
+    pub retrieval: f32,
+    /// The re-ranker's document score (`None` when the query was not re-ranked).
+    pub document: Option<f32>,
+    /// Score of the article's best passage under the same weighted query (`None` when not
+    /// re-ranked, or below the passage depth).
+    pub best_passage: Option<f32>,
+    /// Share of the best passage in the final score.
+    pub passage_weight: Option<f32>,
+    /// The document score, one entry per term (or phrase) and field that matched, largest
+    /// first.
+    pub terms: Vec<TermScore>,
+    /// tantivy's explanation of the first-pass score (`Query::explain`), as JSON.
+    pub tantivy: serde_json::Value,
+}
+
+/// One term's (or phrase's) share of a document score, in one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermScore {
+    /// The analysed term, or a phrase's terms joined by spaces.
+    pub term: String,
+    /// The index field it matched in.
+    pub field: String,
+    /// Its weight in the query (the user's words share the query's weight; feedback terms
+    /// the rest).
+    pub weight: f32,
+    /// Its weighted BM25 score in that field (field boost included).
+    pub score: f32,
+    /// Whether pseudo-relevance feedback added it.
+    pub is_expansion: bool,
+}

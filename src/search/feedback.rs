@@ -1,0 +1,76 @@
+//! Pseudo-relevance feedback: RM3 from the top articles of the first pass.
+//!
+//! The first pass's best articles are taken as relevant. Each weighs `exp(score − best)` — a
+//! BM25 score read as a log-likelihood, as the relevance model expects of its query
+//! likelihoods — normalised to sum to one; a term's probability under the relevance model is
+//! `Σ_d weight(d) · tf(t, d) / |d|` over their bodies. Function words
+//! ([`super::stopword`]) and one-letter terms are left out. The best terms, with their
+//! probabilities renormalised to sum to one, are returned for the ranker to mix with the
+//! query's own words ([`super::rank`]).
+//!
+//! Measured on TIME (with function words out and MaxP): linear score weights (Anserini's)
+//! fell below no feedback at all (0.7540 / 0.6854 nDCG@10 / MAP against 0.7611 / 0.6909 in
+//! the prototype), the exponential ones rose to 0.7917 / 0.7438: with linear weights ten
+//! articles vote almost equally, most of them off-topic for a four-relevant-article query.
+
+use std::collections::{HashMap, HashSet};
+
+/// The `num_terms` most probable terms of the relevance model of `docs` (first-pass score,
+/// analysed body terms), best first, probabilities summing to one.
+pub(crate) fn relevance_model(
+    docs: &[(f32, Vec<String>)],
+    skip: &HashSet<String>,
+    num_terms: usize,
+) -> Vec<(String, f32)> {
+    let Some(best) = docs.iter().map(|d| d.0).reduce(f32::max) else { return Vec::new() };
+    let weights: Vec<f32> = docs.iter().map(|d| (d.0 - best).exp()).collect();
+    let total: f32 = weights.iter().sum();
+    if total <= 0.0 || !total.is_finite() {
+        return Vec::new();
+    }
+    let mut model: HashMap<&str, f32> = HashMap::new();
+    for ((_, terms), w) in docs.iter().zip(&weights) {
+        if terms.is_empty() {
+            continue;
+        }
+        let share = w / total / terms.len() as f32;
+        for term in terms {
+            if term.chars().nth(1).is_none() || skip.contains(term) {
+                continue;
+            }
+            *model.entry(term.as_str()).or_default() += share;
+        }
+    }
+    let mut ranked: Vec<(&str, f32)> = model.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked.truncate(num_terms);
+    let sum: f32 = ranked.iter().map(|t| t.1).sum();
+    if sum <= 0.0 {
+        return Vec::new();
+    }
+    ranked.into_iter().map(|(t, p)| (t.to_string(), p / sum)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(score: f32, text: &str) -> (f32, Vec<String>) {
+        (score, text.split(' ').map(str::to_string).collect())
+    }
+
+    #[test]
+    fn the_best_article_dominates_and_function_words_are_skipped() {
+        let skip: HashSet<String> = ["the".to_string()].into();
+        let docs = [doc(10.0, "the treaty ban treaty"), doc(5.0, "the wheat wheat wheat")];
+        let model = relevance_model(&docs, &skip, 2);
+        assert_eq!(model[0].0, "treaty");
+        assert!((model.iter().map(|t| t.1).sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!(model.iter().all(|(t, _)| t != "the"));
+    }
+
+    #[test]
+    fn no_documents_no_terms() {
+        assert!(relevance_model(&[], &HashSet::new(), 10).is_empty());
+    }
+}
