@@ -1,22 +1,45 @@
-//! Leaders by name: canonical names, aliases and surnames from `leaders.toml`.
+//! Leaders: lexicon names and aliases, people introduced by a role, and office holders named
+//! by their office.
 //!
-//! A name counts only when written with a capital (or anywhere in ALL-CAPS text), so the verb
-//! "trump" or the month "may" is not a leader. A surname alone ("Putin") names a leader
-//! when `surname_alone` allows it; a surname shared by several leaders names the one whose
-//! full name the report also gives, and nobody otherwise.
+//! Per report, in this order:
+//! 1. **Discovery** ([`super::discovery`]) finds people introduced with a title or role in the
+//!    body. One whose name is a lexicon name or alias is that leader; one whose single word is
+//!    a lexicon surname is that leader when the report's date is plausible for them; anyone
+//!    else becomes a leader under the name the report gives (the longest form it writes).
+//! 2. **Mentions** are counted left to right: a discovered person's full name or surname
+//!    first (so "Baker" in a 1987 story about James Baker is him, not a lexicon Baker), then
+//!    lexicon names and aliases, then roles ([`super::roles`]: "the Russian President" → the
+//!    holder at the report's date).
+//!
+//! A name counts only when written with a capital (any word does in ALL-CAPS or Title-Case
+//! text), so the verb "trump" or the month "may" is not a leader. A lexicon name or surname
+//! names a leader only when the report is not dated long before the leader's first office
+//! ([`MAX_YEARS_BEFORE_OFFICE`]: "Johnson" in 1963 is not Boris Johnson); a surname alone
+//! needs `surname_alone`; a surname shared by several leaders names the one whose full name the
+//! report also gives, and nobody otherwise.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::Tag;
-use super::lexicon::LeaderLexicon;
+use super::discovery::{Discovery, Text};
+use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::PhraseSet;
+use super::roles::RoleMatcher;
 use crate::Report;
 use crate::analysis::{self, Term};
 
 /// Share of upper-case letters above which a text is treated as ALL-CAPS.
 const ALL_CAPS_RATIO: f64 = 0.8;
+
+/// Share of capitalised words above which a short text (a headline) is Title-Case.
+const TITLE_CASE_RATIO: f64 = 0.75;
+
+/// Years before a leader's first office in which a report may still name them: older news
+/// with the same name ("Johnson" in 1963, "Ferdinand Marcos" in 1987) is about someone else,
+/// or about them before they were a leader (then discovery names them, if anything does).
+pub const MAX_YEARS_BEFORE_OFFICE: i32 = 15;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Name {
@@ -28,22 +51,42 @@ enum Name {
 
 pub(crate) struct LeaderMatcher {
     names: Vec<String>,
+    /// Year of each leader's first office, when known.
+    first_year: Vec<Option<i32>>,
     patterns: PhraseSet<Name>,
     /// Analysed alias → leader, for query-side resolution.
     keys: HashMap<Vec<String>, usize>,
+    discovery: Discovery,
+    roles: RoleMatcher,
+}
+
+/// Who a mention is of: a lexicon leader or a person discovered in this report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    Lexicon(usize),
+    Found(usize),
+}
+
+/// A person discovered in one report.
+struct Person {
+    display: String,
+    terms: Vec<String>,
+    surname: Vec<String>,
 }
 
 impl LeaderMatcher {
-    pub fn new(lexicon: &LeaderLexicon, analyzer: &mut TextAnalyzer) -> LeaderMatcher {
+    pub fn new(lexicon: &LeaderLexicon, topics: &TopicLexicon, analyzer: &mut TextAnalyzer) -> LeaderMatcher {
         let mut key =
             |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
         let mut names = Vec::new();
+        let mut first_year = Vec::new();
         let mut patterns = PhraseSet::default();
         let mut keys = HashMap::new();
         let mut surnames: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
         for spec in lexicon.leader.values() {
             let i = names.len();
             names.push(spec.name.clone());
+            first_year.push(spec.roles.iter().filter_map(|r| r.from.get(..4)?.parse::<i32>().ok()).min());
             for variant in std::iter::once(&spec.name).chain(&spec.aliases) {
                 let terms = key(variant);
                 keys.entry(terms.clone()).or_insert(i);
@@ -66,41 +109,149 @@ impl LeaderMatcher {
                 patterns.insert(terms, Name::Surname(leaders));
             }
         }
-        LeaderMatcher { names, patterns, keys }
+        let places: HashSet<Vec<String>> = topics
+            .topic
+            .values()
+            .filter(|t| t.kind != TopicKind::Theme)
+            .flat_map(|t| std::iter::once(t.name.as_str()).chain(t.triggers()))
+            .map(|w| analysis::terms(analyzer, w).into_iter().map(|t| t.text).collect::<Vec<_>>())
+            .filter(|k| !k.is_empty())
+            .collect();
+        let discovery = Discovery::new(analyzer, places);
+        let roles = RoleMatcher::new(lexicon, topics, analyzer);
+        LeaderMatcher { names, first_year, patterns, keys, discovery, roles }
     }
 
     pub fn resolve(&self, key: &[String]) -> Option<&str> {
         self.keys.get(key).map(|&i| self.names[i].as_str())
     }
 
-    pub fn find(&self, _report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Vec<Tag> {
-        let mut counts: HashMap<usize, u32> = HashMap::new();
-        let mut ambiguous: Vec<Vec<usize>> = Vec::new();
-        for (text, terms) in [title, body] {
-            let all_caps = is_all_caps(text);
-            let capitalised = |first: usize| {
-                all_caps
-                    || text.get(terms[first].start..).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase)
-            };
-            for m in self.patterns.find(terms, |first, _, _| capitalised(first)) {
-                match m.payload {
-                    Name::Full(i) => *counts.entry(*i).or_default() += 1,
-                    Name::Surname(leaders) if leaders.len() == 1 => *counts.entry(leaders[0]).or_default() += 1,
-                    Name::Surname(leaders) => ambiguous.push(leaders.clone()),
-                }
+    /// Whether the surname alone of leader `i` may name them in a report of `year`.
+    fn plausible(&self, i: usize, year: Option<i32>) -> bool {
+        match (year, self.first_year.get(i).copied().flatten()) {
+            (Some(year), Some(first)) => year >= first - MAX_YEARS_BEFORE_OFFICE,
+            _ => true,
+        }
+    }
+
+    pub fn find(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Vec<Tag> {
+        let date = report.date.as_deref().filter(|d| d.len() == 10);
+        let year = date.and_then(|d| d.get(..4)?.parse::<i32>().ok());
+        let texts = [
+            Text { text: title.0, terms: title.1, caps_uninformative: is_all_caps(title.0) || is_title_case(title.0) },
+            Text { text: body.0, terms: body.1, caps_uninformative: is_all_caps(body.0) },
+        ];
+        // 1. Discovery, and who each introduced person is.
+        let mut people: Vec<Person> = Vec::new();
+        let mut lexicon_found: Vec<usize> = Vec::new();
+        for p in self.discovery.find(&texts[1], Some(&texts[0])) {
+            let lexicon = self.patterns.exact(&p.terms).find_map(|name| match name {
+                Name::Full(i) if self.plausible(*i, year) => Some(*i),
+                Name::Full(_) => None,
+                Name::Surname(leaders) => match leaders[..] {
+                    [only] if self.plausible(only, year) => Some(only),
+                    _ => None,
+                },
+            });
+            if let Some(i) = lexicon {
+                lexicon_found.push(i);
+                continue;
             }
+            // One person per surname: "President Reagan" and "Ronald Reagan" are one.
+            match people.iter_mut().find(|q| q.surname == p.surname) {
+                Some(q) if q.terms.len() < p.terms.len() && q.terms.len() == q.surname.len() => {
+                    q.display = p.display;
+                    q.terms = p.terms;
+                }
+                Some(q) if q.terms == q.surname || p.terms == p.surname || q.terms == p.terms => {}
+                _ => people.push(Person { display: p.display, terms: p.terms, surname: p.surname }),
+            }
+        }
+        // 2. Mentions.
+        let mut counts: HashMap<Who, u32> = HashMap::new();
+        let mut ambiguous: Vec<Vec<usize>> = Vec::new();
+        for t in &texts {
+            let capitalised = |i: usize| t.caps_uninformative || t.is_capitalised(i);
+            let terms = t.terms;
+            let mut i = 0;
+            while i < terms.len() {
+                if let Some((who, len)) = self.person_at(&people, t, i) {
+                    *counts.entry(who).or_default() += 1;
+                    i += len;
+                    continue;
+                }
+                let lexicon = self.patterns.longest_at(terms, i, |first, _, name| {
+                    capitalised(first)
+                        && match name {
+                            Name::Full(l) => self.plausible(*l, year),
+                            Name::Surname(leaders) => leaders.iter().any(|&l| self.plausible(l, year)),
+                        }
+                });
+                if let Some(m) = lexicon {
+                    match m.payload {
+                        Name::Full(l) => *counts.entry(Who::Lexicon(*l)).or_default() += 1,
+                        Name::Surname(leaders) if leaders.len() == 1 => {
+                            *counts.entry(Who::Lexicon(leaders[0])).or_default() += 1;
+                        }
+                        Name::Surname(leaders) => ambiguous.push(leaders.clone()),
+                    }
+                    i += m.len;
+                    continue;
+                }
+                if let Some((len, office)) = self.roles.at(terms, i) {
+                    // "Russian President Vladimir Putin": the name that follows decides.
+                    let named = i + len < terms.len() && capitalised(i + len) && !t.caps_uninformative;
+                    if !named && let Some(l) = self.roles.holder(office, date) {
+                        *counts.entry(Who::Lexicon(l)).or_default() += 1;
+                    }
+                    i += len;
+                    continue;
+                }
+                i += 1;
+            }
+        }
+        // A person discovered by a lexicon name counts even if the count pass saw it as part
+        // of a longer match.
+        for l in lexicon_found {
+            counts.entry(Who::Lexicon(l)).or_insert(1);
         }
         // A shared surname goes to the one leader of that name the report names in full.
         for leaders in ambiguous {
-            let named: Vec<usize> = leaders.iter().copied().filter(|i| counts.contains_key(i)).collect();
+            let named: Vec<usize> =
+                leaders.iter().copied().filter(|&l| counts.contains_key(&Who::Lexicon(l))).collect();
             if let [only] = named[..] {
-                *counts.entry(only).or_default() += 1;
+                *counts.entry(Who::Lexicon(only)).or_default() += 1;
             }
         }
-        let mut tags: Vec<Tag> =
-            counts.into_iter().map(|(i, count)| Tag { name: self.names[i].clone(), count }).collect();
+        let mut tags: Vec<Tag> = counts
+            .into_iter()
+            .map(|(who, count)| {
+                let name = match who {
+                    Who::Lexicon(l) => self.names[l].clone(),
+                    Who::Found(p) => people[p].display.clone(),
+                };
+                Tag::new(name, count)
+            })
+            .collect();
         tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        tags.dedup_by(|a, b| a.name == b.name);
         tags
+    }
+
+    /// A discovered person's full name or capitalised surname at term `i`.
+    fn person_at(&self, people: &[Person], t: &Text<'_>, i: usize) -> Option<(Who, usize)> {
+        let terms = t.terms;
+        let starts =
+            |seq: &[String]| i + seq.len() <= terms.len() && seq.iter().zip(&terms[i..]).all(|(a, b)| *a == b.text);
+        for (p, person) in people.iter().enumerate() {
+            if starts(&person.terms) {
+                return Some((Who::Found(p), person.terms.len()));
+            }
+        }
+        if !(t.caps_uninformative || t.is_capitalised(i)) {
+            return None;
+        }
+        people.iter().position(|p| starts(&p.surname)).map(|p| (Who::Found(p), people[p].surname.len()))
     }
 }
 
@@ -111,4 +262,88 @@ fn is_all_caps(text: &str) -> bool {
         upper += usize::from(c.is_uppercase());
     }
     letters > 0 && upper as f64 / letters as f64 > ALL_CAPS_RATIO
+}
+
+/// Whether a headline capitalises (nearly) every word, so capitals say nothing about names.
+fn is_title_case(text: &str) -> bool {
+    let (mut caps, mut words) = (0usize, 0usize);
+    for word in text.split_whitespace() {
+        let Some(c) = word.chars().find(|c| c.is_alphabetic()) else { continue };
+        words += 1;
+        caps += usize::from(c.is_uppercase());
+    }
+    words >= 3 && caps as f64 / words as f64 > TITLE_CASE_RATIO
+}
+
+#[cfg(test)]
+mod tests {
+    //! Discovered people, surname resolution, dates and roles, through the whole matcher.
+    use super::*;
+    use crate::IndexSchema;
+
+    fn leaders(report: &Report) -> Vec<String> {
+        let schema = IndexSchema::embedded().unwrap();
+        let mut a = analysis::analyzer();
+        let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut a);
+        let title = report.title.as_deref().unwrap_or("");
+        let tt = analysis::terms(&mut a, title);
+        let bt = analysis::terms(&mut a, &report.body);
+        m.find(report, (title, &tt), (&report.body, &bt))
+            .into_iter()
+            .map(|t| format!("{}:{}", t.name, t.count))
+            .collect()
+    }
+
+    #[test]
+    fn a_discovered_leader_collects_later_surname_mentions() {
+        let r = Report::new("a", "Treasury Secretary James Baker said the dollar was stable. Baker added more.")
+            .title("Treasury's Baker Sees Stable Dollar");
+        assert_eq!(leaders(&r), ["James Baker:3"]);
+    }
+
+    #[test]
+    fn a_bare_title_mention_and_a_full_name_are_one_person() {
+        let r = Report::new("a", "President Reagan spoke. Later Ronald Reagan, the president, left.");
+        assert_eq!(leaders(&r), ["Ronald Reagan:2"]);
+    }
+
+    #[test]
+    fn a_lexicon_surname_does_not_name_a_leader_decades_before_office() {
+        let old = Report::new("a", "Prime Minister Johnson said the talks went well. Johnson left.").date("1963-05-01");
+        assert_eq!(leaders(&old), ["Johnson:2"]);
+    }
+
+    #[test]
+    fn a_role_resolves_to_the_holder_at_the_report_date() {
+        let r = Report::new("a", "The Russian President said talks would go on.").date("2024-03-01");
+        assert_eq!(leaders(&r), ["Vladimir Putin:1"]);
+        let r = Report::new("a", "The Kremlin leader said talks would go on.").date("2024-03-01");
+        assert_eq!(leaders(&r), ["Vladimir Putin:1"]);
+        let r = Report::new("a", "The U.S. President spoke; the American President spoke again.").date("2023-03-01");
+        assert_eq!(leaders(&r), ["Joe Biden:1"]);
+    }
+
+    #[test]
+    fn a_role_in_old_news_resolves_to_nobody() {
+        let r = Report::new("a", "The Soviet leader and the Russian President met.").date("1987-03-01");
+        assert!(leaders(&r).is_empty());
+    }
+
+    #[test]
+    fn a_role_followed_by_a_name_counts_the_name_once() {
+        let r = Report::new("a", "Russian President Vladimir Putin spoke.").date("2024-03-01");
+        assert_eq!(leaders(&r), ["Vladimir Putin:1"]);
+    }
+
+    #[test]
+    fn a_possessive_country_role_resolves() {
+        let r = Report::new("a", "Iran's foreign minister said talks were over.").date("2025-07-01");
+        assert_eq!(leaders(&r).len(), 1);
+    }
+
+    #[test]
+    fn discovered_names_work_in_all_caps_text() {
+        let r = Report::new("a", "PRESIDENT KENNEDY SAID IT. KENNEDY LEFT FOR BERLIN.").date("1963-06-20");
+        assert_eq!(leaders(&r), ["Kennedy:2"]);
+    }
 }

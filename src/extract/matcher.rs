@@ -46,26 +46,32 @@ impl<T: PartialEq> PhraseSet<T> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < text.len() {
-            let mut advanced = false;
-            if let Some(candidates) = self.by_first.get(&text[i].text) {
-                for (terms, payload) in candidates {
-                    let end = i + terms.len();
-                    if end <= text.len()
-                        && terms.iter().zip(&text[i..end]).all(|(a, b)| *a == b.text)
-                        && accept(i, terms.len(), payload)
-                    {
-                        out.push(Match { first: i, len: terms.len(), payload });
-                        i = end;
-                        advanced = true;
-                        break;
-                    }
+            match self.longest_at(text, i, &mut accept) {
+                Some(m) => {
+                    i += m.len;
+                    out.push(m);
                 }
-            }
-            if !advanced {
-                i += 1;
+                None => i += 1,
             }
         }
         out
+    }
+
+    /// The longest accepted pattern starting at term `i` of `text`.
+    pub fn longest_at<'a>(
+        &'a self,
+        text: &[Term],
+        i: usize,
+        mut accept: impl FnMut(usize, usize, &T) -> bool,
+    ) -> Option<Match<'a, T>> {
+        let candidates = self.by_first.get(&text.get(i)?.text)?;
+        candidates.iter().find_map(|(terms, payload)| {
+            let end = i + terms.len();
+            (end <= text.len()
+                && terms.iter().zip(&text[i..end]).all(|(a, b)| *a == b.text)
+                && accept(i, terms.len(), payload))
+            .then_some(Match { first: i, len: terms.len(), payload })
+        })
     }
 
     /// The payloads of the pattern equal to `terms`.

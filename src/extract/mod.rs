@@ -4,11 +4,17 @@
 //! Driven entirely by the lexicons of `index_schema/` ([`lexicon`]). Matching runs on the
 //! same analysed terms as the index ([`crate::analysis`]), so spelling variants that the
 //! analyzer folds (Erdoğan/Erdogan, deliveries/delivery) need no extra aliases. Leaders are
-//! matched in [`leaders`], topics in [`topics`]. Nothing is downloaded or learned at run time.
+//! matched in `leaders` — lexicon names, people introduced by a role (`discovery`) and
+//! offices resolved to their holder at the report's date (`roles`) — and topics in `topics`.
+//! [`eval`] scores the result against editors' labels. Nothing is downloaded or learned at
+//! run time.
 
+mod discovery;
+pub mod eval;
 mod leaders;
 pub mod lexicon;
 pub(crate) mod matcher;
+mod roles;
 mod topics;
 
 use std::sync::Arc;
@@ -27,6 +33,23 @@ pub struct Tag {
     pub name: String,
     /// Mentions in title and body.
     pub count: u32,
+    /// How strongly the report is about this entity, in `0.0..=1.0`: mentions weighted by
+    /// where they are (title, lead) and by how specific the trigger is; for ranking and facets.
+    /// Absent in data written before weights existed, and then read as 0.
+    #[serde(default)]
+    pub weight: f32,
+}
+
+impl Tag {
+    /// A tag with `count` mentions and a weight that grows with them (1 mention ≈ 0.4).
+    pub fn new(name: impl Into<String>, count: u32) -> Tag {
+        Tag { name: name.into(), count, weight: saturate(count as f32) }
+    }
+}
+
+/// Maps a non-negative evidence score to `0.0..1.0`: 1 → 0.39, 2 → 0.63, 4 → 0.86.
+pub(crate) fn saturate(score: f32) -> f32 {
+    1.0 - (-score / 2.0).exp()
 }
 
 /// What the extractor found in a report.
@@ -60,7 +83,7 @@ impl Extractor {
     /// Builds the matchers from the schema's lexicons.
     pub fn new(schema: &IndexSchema) -> Extractor {
         let mut analyzer = analysis::analyzer();
-        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &mut analyzer);
+        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer);
         let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer);
         Extractor { leaders: Arc::new(leaders), topics: Arc::new(topics), analyzer }
     }

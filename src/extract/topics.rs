@@ -1,9 +1,18 @@
 //! Topics: places, organisations and themes from `topics.toml`.
 //!
 //! Every trigger (term, demonym, capital) is matched on analysed terms, so "sanctions",
-//! "sanctioned" and "sanction" are one trigger. A report is *about* a topic when the topic's
-//! triggers occur at least `min_mentions` times (default [`DEFAULT_MIN_MENTIONS`]) in title and
-//! body, or once in the title: one passing mention in the body does not tag it.
+//! "sanctioned" and "sanction" are one trigger. A report is *about* a topic when the evidence
+//! for it reaches the topic's `min_mentions` (default [`DEFAULT_MIN_MENTIONS`]); one passing
+//! mention in the body does not tag it. Evidence is a sum over mentions:
+//! - a single-word trigger counts 1;
+//! - a phrase trigger ("weapons shipments", "arms deliveries") counts [`PHRASE_WEIGHT`]: a
+//!   specific phrase is stronger evidence than a common word, so one such phrase in a story
+//!   about the war is enough, where one "missile" is not;
+//! - any mention in the title tags the topic outright (the title says what a story is about);
+//! - a mention in the lead (the first [`LEAD_TERMS`] terms) counts half as much again.
+//!
+//! The evidence also gives each topic its [`Tag::weight`] (see [`super::saturate`]), so
+//! ranking and facets can tell a story about Iran from one that mentions Iran twice.
 
 use std::collections::HashMap;
 
@@ -16,6 +25,18 @@ use crate::analysis::{self, Term};
 
 /// Mentions that make a report about a topic, unless the topic sets its own.
 pub const DEFAULT_MIN_MENTIONS: u32 = 2;
+
+/// Evidence of one mention of a phrase trigger (two or more words).
+pub const PHRASE_WEIGHT: f32 = 2.0;
+
+/// Terms at the start of the body that make its lead, where mentions weigh more.
+pub const LEAD_TERMS: usize = 60;
+
+/// Extra evidence of a mention in the lead, as a share of its own.
+const LEAD_BONUS: f32 = 0.5;
+
+/// Evidence of a title mention, on top of tagging the topic.
+const TITLE_WEIGHT: f32 = 3.0;
 
 struct Topic {
     name: String,
@@ -58,21 +79,104 @@ impl TopicMatcher {
 
     /// Topics the text is about, with their kinds, most mentioned first.
     pub fn find(&self, title: &[Term], body: &[Term]) -> Vec<(TopicKind, Tag)> {
-        let mut counts: HashMap<usize, (u32, bool)> = HashMap::new();
+        // topic → (mentions, evidence, in title)
+        let mut found: HashMap<usize, (u32, f32, bool)> = HashMap::new();
         for m in self.patterns.find(title, |_, _, _| true) {
-            let c = counts.entry(*m.payload).or_default();
+            let c = found.entry(*m.payload).or_default();
             c.0 += 1;
-            c.1 = true;
+            c.1 += TITLE_WEIGHT;
+            c.2 = true;
         }
         for m in self.patterns.find(body, |_, _, _| true) {
-            counts.entry(*m.payload).or_default().0 += 1;
+            let c = found.entry(*m.payload).or_default();
+            let mut evidence = if m.len > 1 { PHRASE_WEIGHT } else { 1.0 };
+            if m.first < LEAD_TERMS {
+                evidence *= 1.0 + LEAD_BONUS;
+            }
+            c.0 += 1;
+            c.1 += evidence;
         }
-        let mut tags: Vec<(TopicKind, Tag)> = counts
+        let mut tags: Vec<(TopicKind, Tag)> = found
             .into_iter()
-            .filter(|&(i, (count, in_title))| in_title || count >= self.topics[i].min_mentions)
-            .map(|(i, (count, _))| (self.topics[i].kind, Tag { name: self.topics[i].name.clone(), count }))
+            .filter(|&(i, (_, evidence, in_title))| in_title || evidence >= self.topics[i].min_mentions as f32)
+            .map(|(i, (count, evidence, _))| {
+                let topic = &self.topics[i];
+                let weight = super::saturate(evidence / topic.min_mentions as f32 * 2.0);
+                (topic.kind, Tag { name: topic.name.clone(), count, weight })
+            })
             .collect();
-        tags.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.1.name.cmp(&b.1.name)));
+        tags.sort_by(|a, b| {
+            b.1.weight
+                .total_cmp(&a.1.weight)
+                .then_with(|| b.1.count.cmp(&a.1.count))
+                .then_with(|| a.1.name.cmp(&b.1.name))
+        });
         tags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Topic thresholds: counts, phrases, title and lead.
+    use super::*;
+    use crate::IndexSchema;
+    use crate::analysis::analyzer;
+
+    fn topics(title: &str, body: &str) -> Vec<String> {
+        let schema = IndexSchema::embedded().unwrap();
+        let mut a = analyzer();
+        let m = TopicMatcher::new(&schema.topics, &mut a);
+        let (t, b) = (analysis::terms(&mut a, title), analysis::terms(&mut a, body));
+        m.find(&t, &b).into_iter().map(|(_, t)| t.name).collect()
+    }
+
+    fn filler(n: usize) -> String {
+        "The delegates talked for hours about the agenda. ".repeat(n)
+    }
+
+    #[test]
+    fn one_passing_word_late_in_the_body_is_not_a_topic() {
+        assert!(!topics("", &format!("{} A missile was mentioned.", filler(20))).contains(&"Weapons".to_string()));
+    }
+
+    #[test]
+    fn two_mentions_make_a_topic() {
+        let body = format!("{} A missile hit. Another missile followed.", filler(20));
+        assert!(topics("", &body).contains(&"Weapons".to_string()));
+    }
+
+    #[test]
+    fn one_specific_phrase_makes_a_topic() {
+        let body = format!("{} The U.S. halted weapons shipments to Ukraine.", filler(20));
+        assert!(topics("", &body).contains(&"Weapons".to_string()));
+    }
+
+    #[test]
+    fn a_title_mention_makes_a_topic() {
+        assert!(topics("Missile test", &filler(20)).contains(&"Weapons".to_string()));
+    }
+
+    #[test]
+    fn armed_forces_and_important_trigger_nothing() {
+        let body = "The armed forces said it was important. The armed forces said it was of importance.";
+        let found = topics("", body);
+        assert!(!found.contains(&"Weapons".to_string()) && !found.contains(&"Trade".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn latin_america_is_not_the_united_states() {
+        let found = topics("", "Latin America grew. Latin America traded. South America too.");
+        assert!(found.contains(&"Latin America".to_string()) && !found.contains(&"United States".to_string()));
+    }
+
+    #[test]
+    fn stronger_evidence_ranks_first_with_a_higher_weight() {
+        let schema = IndexSchema::embedded().unwrap();
+        let mut a = analyzer();
+        let m = TopicMatcher::new(&schema.topics, &mut a);
+        let b = analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions.");
+        let tags = m.find(&[], &b);
+        assert_eq!(tags[0].1.name, "Iran");
+        assert!(tags[0].1.weight > tags[1].1.weight);
     }
 }

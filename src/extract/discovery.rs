@@ -1,0 +1,1149 @@
+//! Discovery: leaders the lexicon does not know, found by how news writing introduces them.
+//!
+//! News stories introduce an official once with a title or a role and then use the surname:
+//! "Treasury Secretary James Baker said … Baker added". Three introductions are recognised,
+//! all on the analysed terms plus the bytes between them (punctuation is not a term):
+//!
+//! 1. **title before the name**: a role head word ("President", "Minister", "Secretary",
+//!    "governor", "aide", "spokesman", …, see [`ROLE_HEADS`]) directly followed by a name —
+//!    "Finance Minister Barend du Plessis", "Putin's aide Yuri Ushakov",
+//!    "Bank of Japan Governor Satoshi Sumita";
+//! 2. **"of" titles**: "Secretary of State George Shultz", "Governor of the Bank of England
+//!    Robin Leigh-Pemberton": after "ROLE of (the)", a run of capitalised words whose last one
+//!    or two words are the name (the words before them name the office);
+//! 3. **apposition**: a name of two or more words, a comma, at most [`MAX_APPOSITION_GAP`]
+//!    words and a role head — "Michel Camdessus, managing director of the IMF",
+//!    "Yuri Ushakov, Putin's aide".
+//!
+//! A *name word* starts with a capital (in ALL-CAPS or Title-Case text any word can), is not
+//! a common English word ([`STOP_WORDS`]), a month or weekday, a role word, or an acronym, and
+//! name particles (de, von, al, bin…) may sit inside a name. Precision comes from the role
+//! head: a capitalised pair alone ("Middle East") is never a person, and a role phrase with no
+//! name after it ("Treasury Secretary said") yields nothing.
+//!
+//! What this module does not do: decide whether a discovered name is a lexicon leader, or
+//! count later mentions — [`super::leaders`] does both.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{self, Term};
+
+/// Words that, directly before a name, make it an office holder or official.
+pub const ROLE_HEADS: &[&str] = &[
+    "president",
+    "vice-president",
+    "premier",
+    "minister",
+    "secretary",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emir",
+    "sheikh",
+    "sultan",
+    "shah",
+    "pope",
+    "ayatollah",
+    "governor",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "commissioner",
+    "representative",
+    "ambassador",
+    "envoy",
+    "aide",
+    "adviser",
+    "advisor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "senator",
+    "sen",
+    "congressman",
+    "congresswoman",
+    "speaker",
+    "leader",
+    "mayor",
+    "negotiator",
+    "diplomat",
+    "undersecretary",
+    "under-secretary",
+    "deputy",
+    "chief",
+    "head",
+    "dictator",
+    "monarch",
+    "treasurer",
+    "comptroller",
+    "commander",
+    "marshal",
+    "admiral",
+    "attorney-general",
+    "president-elect",
+    "secretary-general",
+    "executive",
+    "officer",
+    "financier",
+    "investor",
+    "tycoon",
+    "magnate",
+    "industrialist",
+    "arbitrager",
+    "arbitrageur",
+];
+
+/// Royal and religious titles, which stay part of the name shown ("King Fahd").
+const STYLED_HEADS: &[&str] =
+    &["king", "queen", "prince", "princess", "emir", "sheikh", "sultan", "shah", "pope", "ayatollah"];
+
+/// Words after which "General" is part of a title ("Secretary General", "Attorney General").
+const GENERAL_AFTER: &[&str] =
+    &["secretary", "attorney", "director", "solicitor", "inspector", "postmaster", "surgeon"];
+
+/// Lower-case words that may sit inside a name ("Barend du Plessis", "Ali al-Sabah").
+const PARTICLES: &[&str] = &[
+    "de", "du", "des", "da", "di", "do", "dos", "van", "von", "der", "den", "ter", "al", "el", "bin", "ibn", "la", "le",
+];
+
+/// Common English words, months and weekdays: never a name word, so a name in ALL-CAPS or
+/// Title-Case text ends at them ("PRESIDENT KENNEDY SAID", "Baker Says").
+pub const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "across",
+    "after",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "are",
+    "around",
+    "as",
+    "asked",
+    "at",
+    "back",
+    "be",
+    "because",
+    "been",
+    "before",
+    "behind",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "called",
+    "came",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "early",
+    "either",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "gave",
+    "get",
+    "gets",
+    "give",
+    "given",
+    "go",
+    "goes",
+    "going",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "late",
+    "later",
+    "least",
+    "less",
+    "let",
+    "like",
+    "made",
+    "make",
+    "makes",
+    "many",
+    "may",
+    "me",
+    "meanwhile",
+    "met",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "neither",
+    "never",
+    "new",
+    "next",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "per",
+    "put",
+    "rather",
+    "said",
+    "same",
+    "say",
+    "saying",
+    "says",
+    "see",
+    "seen",
+    "sees",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "to",
+    "today",
+    "told",
+    "tomorrow",
+    "too",
+    "took",
+    "toward",
+    "towards",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "was",
+    "we",
+    "week",
+    "went",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "year",
+    "yesterday",
+    "yet",
+    "you",
+    "your",
+    "urged",
+    "warned",
+    "added",
+    "announced",
+    "declared",
+    "insisted",
+    "noted",
+    "stressed",
+    "expects",
+    "expected",
+    "wants",
+    "wanted",
+    "plans",
+    "planned",
+    "backs",
+    "urges",
+    "warns",
+    "hints",
+    "tells",
+    "meets",
+    "visits",
+    "visit",
+    "visited",
+    "arrived",
+    "arrives",
+    "left",
+    "leaves",
+    "sent",
+    "sends",
+    "signed",
+    "signs",
+    "agreed",
+    "agrees",
+    "rejected",
+    "rejects",
+    "denied",
+    "denies",
+    "confirmed",
+    "confirms",
+    "predicted",
+    "predicts",
+    "believes",
+    "believed",
+    "thinks",
+    "thought",
+    "hopes",
+    "hoped",
+    "calls",
+    "named",
+    "resigned",
+    "resigns",
+    "appointed",
+    "elected",
+    "replaced",
+    "replaces",
+    "succeeded",
+    "succeeds",
+    "quoted",
+    "writes",
+    "wrote",
+    "spoke",
+    "speaks",
+    "talks",
+    "talked",
+    "held",
+    "holds",
+    "ordered",
+    "orders",
+    "offered",
+    "offers",
+    "proposed",
+    "proposes",
+    "opposed",
+    "opposes",
+    "supported",
+    "supports",
+    "praised",
+    "criticised",
+    "criticized",
+    "accused",
+    "accuses",
+    "defended",
+    "defends",
+    "ruled",
+    "rules",
+    "repeated",
+    "repeats",
+    "reaffirmed",
+    "pledged",
+    "pledges",
+    "vowed",
+    "vows",
+    "set",
+    "sets",
+    "seeks",
+    "sought",
+    "asks",
+    "tried",
+    "tries",
+    "failed",
+    "fails",
+    "returned",
+    "returns",
+    "ended",
+    "ends",
+    "began",
+    "begins",
+    "took",
+    "takes",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "lord",
+    "lady",
+    "general",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "maj",
+    "capt",
+    "foreign",
+    "finance",
+    "trade",
+    "defence",
+    "defense",
+    "state",
+    "treasury",
+    "interior",
+    "economy",
+    "economic",
+    "agriculture",
+    "energy",
+    "oil",
+    "budget",
+    "prime",
+    "vice",
+    "acting",
+    "former",
+    "ex",
+    "then",
+    "reserve",
+    "federal",
+    "central",
+    "bank",
+    "national",
+    "council",
+    "office",
+    "department",
+    "ministry",
+    "government",
+    "party",
+    "union",
+    "group",
+    "committee",
+    "board",
+    "commission",
+    "house",
+    "senate",
+    "congress",
+    "parliament",
+    "assembly",
+    "court",
+    "agency",
+    "exchequer",
+    "cabinet",
+    "administration",
+    "minister",
+    "ministers",
+    "reuters",
+    "ap",
+    "afp",
+    "upi",
+    "time",
+    "operating",
+    "managing",
+    "assistant",
+    "justice",
+    "staff",
+    "affairs",
+    "relations",
+    // Words that end organisations' names ("Nikko Securities Co", "Saudi Press Agency").
+    "institute",
+    "agreement",
+    "authority",
+    "press",
+    "street",
+    "co",
+    "corp",
+    "inc",
+    "ltd",
+    "plc",
+    "company",
+    "services",
+    "airlines",
+    "association",
+    "organisation",
+    "organization",
+    "fund",
+    "bureau",
+    "corporation",
+    "trust",
+    "holdings",
+    "industries",
+    "international",
+    "securities",
+    "exchange",
+    "market",
+    "markets",
+    "university",
+    "foundation",
+    "institution",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "magazine",
+    "productions",
+    "world",
+    "bulletin",
+    "gazette",
+    "radio",
+    "television",
+    "network",
+    "systems",
+    "airways",
+    "motors",
+    "stock",
+    "loan",
+    "bond",
+    "bonds",
+    "futures",
+    "commodity",
+    "credit",
+    "savings",
+    "rubber",
+    "coffee",
+    "sugar",
+    "grain",
+    "wheat",
+    "cocoa",
+    "democrat",
+    "democrats",
+    "republican",
+    "republicans",
+    "labour",
+    "labor",
+    "conservative",
+    "liberal",
+    "socialist",
+    "communist",
+    "rio",
+    "sao",
+    "san",
+    "santa",
+    "los",
+    "las",
+    "port",
+    "fort",
+    "mount",
+    "lake",
+    "river",
+    "gulf",
+    "cape",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+];
+
+/// Words between an apposition's comma and its role head ("X, the French foreign minister,").
+pub const MAX_APPOSITION_GAP: usize = 5;
+
+/// Name words a discovered name may have (particles and initials not counted).
+const MAX_NAME_WORDS: usize = 4;
+
+/// A person introduced in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Introduced {
+    /// The name as written (Title-Cased when the text is ALL-CAPS).
+    pub display: String,
+    /// Analysed terms of the whole name.
+    pub terms: Vec<String>,
+    /// Analysed terms of the surname (the last word; several terms when hyphenated).
+    pub surname: Vec<String>,
+    /// Index of the name's first term in the text.
+    pub first: usize,
+}
+
+/// The role, stop and particle vocabularies, analysed once.
+pub(crate) struct Discovery {
+    /// Stem of each role head → the head words as written (lower case), since several
+    /// ordinary words share a head's stem ("Senate"/"senator", "aid"/"aide", "represents").
+    heads: HashMap<String, Vec<&'static str>>,
+    general_after: HashSet<String>,
+    particles: HashSet<String>,
+    stop: HashSet<String>,
+    styled: HashSet<String>,
+    /// Place and organisation names and triggers, analysed: never part of a person's name.
+    places: HashSet<Vec<String>>,
+    of: String,
+    the: String,
+    and: String,
+    general: String,
+    s: String,
+}
+
+/// How the text around a term is written.
+#[derive(Clone, Copy)]
+pub(crate) struct Text<'a> {
+    pub text: &'a str,
+    pub terms: &'a [Term],
+    /// Capitals carry no information (ALL-CAPS or Title-Case text).
+    pub caps_uninformative: bool,
+}
+
+impl Text<'_> {
+    /// The bytes between term `i - 1` and term `i` (empty for the first term).
+    pub fn gap(&self, i: usize) -> &str {
+        if i == 0 || i >= self.terms.len() {
+            return "";
+        }
+        self.text.get(self.terms[i - 1].end..self.terms[i].start).unwrap_or("")
+    }
+
+    /// The word as written.
+    pub fn surface(&self, i: usize) -> &str {
+        self.text.get(self.terms[i].start..self.terms[i].end).unwrap_or("")
+    }
+
+    /// Whether term `i` starts with a capital letter.
+    pub fn is_capitalised(&self, i: usize) -> bool {
+        self.surface(i).chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// Whether term `i` is written in capitals only, two letters or more (an acronym).
+    fn is_acronym(&self, i: usize) -> bool {
+        let s = self.surface(i);
+        s.chars().count() >= 2 && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+    }
+}
+
+/// Whether a gap between two name words keeps them in one name: spaces or a line break.
+fn is_space(gap: &str) -> bool {
+    !gap.is_empty() && gap.chars().all(char::is_whitespace)
+}
+
+/// Whether a gap joins two parts of one word ("Leigh-Pemberton", "O'Neill").
+fn is_joiner(gap: &str) -> bool {
+    matches!(gap, "-" | "'" | "’" | "‑")
+}
+
+impl Discovery {
+    /// `places`: analysed names and triggers of places and organisations.
+    pub fn new(analyzer: &mut TextAnalyzer, places: HashSet<Vec<String>>) -> Discovery {
+        // Hyphenated heads analyse to two terms; their last term is the head.
+        let mut heads: HashMap<String, Vec<&'static str>> = HashMap::new();
+        for head in ROLE_HEADS {
+            let last = head.rsplit('-').next().unwrap_or(head);
+            if let Some(t) = analysis::terms(analyzer, last).pop() {
+                heads.entry(t.text).or_default().push(last);
+            }
+        }
+        let mut set = |words: &[&str]| -> HashSet<String> {
+            words.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| t.text).collect()
+        };
+        let general_after = set(GENERAL_AFTER);
+        let particles = set(PARTICLES);
+        let stop = set(STOP_WORDS);
+        let styled = set(STYLED_HEADS);
+        let mut one = |w: &str| analysis::terms(analyzer, w).into_iter().next().map(|t| t.text).unwrap_or_default();
+        Discovery {
+            heads,
+            general_after,
+            particles,
+            stop,
+            styled,
+            places,
+            of: one("of"),
+            the: one("the"),
+            and: one("and"),
+            general: one("general"),
+            s: one("s"),
+        }
+    }
+
+    /// Whether term `i` is a role head.
+    fn is_head(&self, t: &Text<'_>, i: usize) -> bool {
+        let term = &t.terms[i].text;
+        if *term == self.general {
+            return i > 0 && self.general_after.contains(&t.terms[i - 1].text);
+        }
+        self.heads.get(term).is_some_and(|words| words.iter().any(|w| t.surface(i).eq_ignore_ascii_case(w)))
+    }
+
+    /// Whether term `i` can be (part of) a name word.
+    fn is_name_word(&self, t: &Text<'_>, i: usize) -> bool {
+        let term = &t.terms[i].text;
+        if self.stop.contains(term) || self.is_head(t, i) || term.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        if t.caps_uninformative {
+            return term.chars().next().is_some_and(char::is_alphabetic);
+        }
+        // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
+        t.is_capitalised(i) && (!t.is_acronym(i) || t.surface(i).chars().count() == 1)
+    }
+
+    fn is_particle(&self, t: &Text<'_>, i: usize) -> bool {
+        self.particles.contains(&t.terms[i].text)
+    }
+
+    /// Reads a name starting at term `i`: name words separated by spaces, hyphens inside a
+    /// word, particles and initials inside. Returns the term range (end exclusive), or None.
+    fn read_name(&self, t: &Text<'_>, i: usize, max_words: usize) -> Option<(usize, usize)> {
+        if i >= t.terms.len() || !self.is_name_word(t, i) {
+            return None;
+        }
+        let mut end = i + 1;
+        let mut words = 1;
+        let mut last_word_end = end;
+        while end < t.terms.len() {
+            let gap = t.gap(end);
+            let prev_is_initial = t.surface(end - 1).chars().count() == 1 && t.is_capitalised(end - 1);
+            if is_joiner(gap) {
+                // A possessive "'s" ends the name; "-Pemberton" or "'Neill" continues the word.
+                if t.terms[end].text == self.s && t.surface(end).len() == 1 {
+                    break;
+                }
+                let lower_part = gap == "-" && t.surface(end).chars().all(char::is_alphabetic);
+                if self.is_name_word(t, end) || self.is_particle(t, end) || lower_part {
+                    end += 1;
+                    if self.is_name_word(t, end - 1) || lower_part {
+                        last_word_end = end;
+                    }
+                    continue;
+                }
+                break;
+            }
+            let spaced = is_space(gap) || (prev_is_initial && gap.trim() == ".");
+            if !spaced {
+                break;
+            }
+            if self.is_name_word(t, end) {
+                if words == max_words {
+                    break;
+                }
+                words += 1;
+                end += 1;
+                last_word_end = end;
+            } else if self.is_particle(t, end) && end + 1 < t.terms.len() {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        // A name never ends on a particle or a lone initial.
+        let end = last_word_end;
+        if t.surface(end - 1).chars().count() == 1 {
+            return None;
+        }
+        Some((i, end))
+    }
+
+    /// The first term of the last word of the name `start..end`.
+    fn surname_start(&self, t: &Text<'_>, start: usize, end: usize) -> usize {
+        let mut s = end - 1;
+        while s > start && is_joiner(t.gap(s)) {
+            s -= 1;
+        }
+        // A particle before the surname belongs to it ("de Kock" → "Kock" is enough).
+        s
+    }
+
+    /// Every person introduced in `t`, in order of introduction.
+    pub fn find(&self, t: &Text<'_>, title: Option<&Text<'_>>) -> Vec<Introduced> {
+        let mut out: Vec<Introduced> = Vec::new();
+        let n = t.terms.len();
+        let mut i = 0;
+        while i < n {
+            if !self.is_head(t, i) {
+                i += 1;
+                continue;
+            }
+            let max_words = if t.caps_uninformative { 3 } else { MAX_NAME_WORDS };
+            let mut found = None;
+            if i + 1 < n && is_space(t.gap(i + 1)) {
+                // 1. Title before the name. After a lower-case head ("finance minister") a
+                //    single word is too often not a name ("head Bofors"): ask for two.
+                let min_words = if t.caps_uninformative || t.is_capitalised(i) { 1 } else { 2 };
+                found = self.read_name(t, i + 1, max_words).filter(|&(s, e)| self.num_words(t, s, e) >= min_words);
+            }
+            if found.is_none() && i + 1 < n && t.gap(i + 1).trim() == "," {
+                // 1b. "its governor, Robin Leigh-Pemberton, said": two words at least.
+                found = self.read_name(t, i + 1, max_words).filter(|&(s, e)| self.num_words(t, s, e) >= 2);
+            }
+            if found.is_none() {
+                // 3. Apposition: "Name Name, [≤5 words] ROLE".
+                found = self.apposition(t, i);
+            }
+            if found.is_none() && i + 1 < n && t.terms[i + 1].text == self.of && is_space(t.gap(i + 1)) {
+                // 2. "ROLE of (the) Office Words Name Name".
+                found = self.of_title(t, i + 2);
+            }
+            found = found.filter(|&(s, e)| !self.names_a_place(t, s, e));
+            if let Some((start, end)) = found {
+                let style = (start == i + 1 && self.styled.contains(&t.terms[i].text)).then_some(i);
+                self.push(t, start, end, style, &mut out);
+                i = end.max(i + 1);
+            } else {
+                i += 1;
+            }
+        }
+        self.speakers(t, title, &mut out);
+        out
+    }
+
+    /// Words of the name `start..end`, hyphenated parts and particles not counted.
+    fn num_words(&self, t: &Text<'_>, start: usize, end: usize) -> usize {
+        (start..end).filter(|&k| (k == start || !is_joiner(t.gap(k))) && !self.is_particle(t, k)).count()
+    }
+
+    /// Whether some words of `start..end` name a place or an organisation ("Saudi Press").
+    fn names_a_place(&self, t: &Text<'_>, start: usize, end: usize) -> bool {
+        let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
+        (1..=terms.len().min(3)).any(|len| terms.windows(len).any(|w| self.places.contains(w)))
+    }
+
+    fn of_title(&self, t: &Text<'_>, mut j: usize) -> Option<(usize, usize)> {
+        let n = t.terms.len();
+        if j < n && t.terms[j].text == self.the {
+            j += 1;
+        }
+        // The run: capitalised words joined by spaces, hyphens or inner "of"/"the".
+        let start = j;
+        let mut end = j;
+        while end < n {
+            let gap = t.gap(end);
+            // "President of the Brazilian Coffee Institute (IBC) Jorio Dauster"
+            if end > start && gap.trim() == "(" && end + 1 < n && t.gap(end + 1).trim() == ")" {
+                end += 1;
+                continue;
+            }
+            if end > start && !(is_space(gap) || is_joiner(gap) || gap.trim() == ")") {
+                break;
+            }
+            let term = &t.terms[end].text;
+            let cap = t.caps_uninformative || t.is_capitalised(end);
+            let inner = (*term == self.of || *term == self.the || *term == self.and) && end > start;
+            if !(cap || inner) {
+                break;
+            }
+            end += 1;
+        }
+        // "the Governor of the Bank of Greece, Dimitris Halikias, said"
+        if end < n
+            && end > start
+            && t.gap(end).trim() == ","
+            && let Some(found) = self.read_name(t, end, MAX_NAME_WORDS).filter(|&(s, e)| self.num_words(t, s, e) >= 2)
+        {
+            return Some(found);
+        }
+        // Words of the run (a hyphenated word is one word, a parenthesised acronym none).
+        let mut words: Vec<usize> = Vec::new();
+        for k in start..end {
+            let paren = t.gap(k).trim() == "(" || (k + 1 < n && t.gap(k + 1).trim() == ")");
+            if !paren && (k == start || !is_joiner(t.gap(k))) {
+                words.push(k);
+            }
+        }
+        // Office words, then a first name and a surname: three words at least ("Secretary of
+        // State Shultz" is given up; "head of Wall Street's" must not make "Street" a person).
+        if words.len() < 3 {
+            return None;
+        }
+        // A first name and a surname, or a single name ("Minister of Mines and Energy Subroto").
+        for take in [2, 1] {
+            let name_start = words[words.len() - take];
+            if (name_start..end).all(|k| self.is_name_word(t, k) || self.is_particle(t, k) || is_joiner(t.gap(k))) {
+                return self.read_name(t, name_start, take);
+            }
+        }
+        None
+    }
+
+    fn apposition(&self, t: &Text<'_>, head: usize) -> Option<(usize, usize)> {
+        // Walk back from the head to a comma, over at most MAX_APPOSITION_GAP words.
+        let mut k = head;
+        let mut comma_at = None;
+        for _ in 0..=MAX_APPOSITION_GAP {
+            let gap = t.gap(k);
+            if gap.contains(',') && gap.trim() == "," {
+                comma_at = Some(k);
+                break;
+            }
+            if k == 0 || !(is_space(gap) || is_joiner(gap) || gap.trim() == ".") {
+                return None;
+            }
+            // Another title with its own name in between ("…, Foreign Secretary Geoffrey Howe
+            // and Governor"): the role is not this comma's.
+            if k < head && self.is_head(t, k) && self.is_name_word(t, k + 1) {
+                return None;
+            }
+            k -= 1;
+        }
+        let comma_at = comma_at?;
+        if comma_at == 0 {
+            return None;
+        }
+        // The name ends right before the comma; read it backwards.
+        let end = comma_at;
+        let mut start = end - 1;
+        if !self.is_name_word(t, start) {
+            return None;
+        }
+        let mut words = 1;
+        while start > 0 {
+            let gap = t.gap(start);
+            let prev = start - 1;
+            if is_joiner(gap) && (self.is_name_word(t, prev) || self.is_particle(t, prev)) {
+                start = prev;
+                continue;
+            }
+            if !(is_space(gap) || gap.trim() == "." && t.surface(prev).chars().count() == 1) {
+                break;
+            }
+            if self.is_name_word(t, prev) && words < MAX_NAME_WORDS {
+                words += 1;
+                start = prev;
+            } else if self.is_particle(t, prev) && prev > 0 && self.is_name_word(t, prev - 1) {
+                start = prev;
+            } else {
+                break;
+            }
+        }
+        // One word before a comma is too often a place or a sentence opener ("Tokyo, the…").
+        if words < 2 || self.is_head(t, start.saturating_sub(1)) && start > 0 {
+            return None;
+        }
+        Some((start, end))
+    }
+
+    /// Names of two or three words whose surname also stands alone before a reporting verb
+    /// ("Ivan Boesky … Boesky said"): people quoted or reported on, introduced without a title.
+    fn speakers(&self, t: &Text<'_>, title: Option<&Text<'_>>, out: &mut Vec<Introduced>) {
+        if t.caps_uninformative {
+            return;
+        }
+        let n = t.terms.len();
+        // Lone surname → its last position: a later lone mention is what counts.
+        let mut lone: HashMap<&str, usize> = HashMap::new();
+        for k in 0..n {
+            let joined_before = k > 0 && (is_joiner(t.gap(k)) || is_space(t.gap(k)) && self.is_name_word(t, k - 1));
+            let joined_after =
+                k + 1 < n && (t.gap(k + 1) == "-" || is_space(t.gap(k + 1)) && self.is_name_word(t, k + 1));
+            if !joined_before && !joined_after && self.is_name_word(t, k) && t.surface(k).chars().count() > 2 {
+                lone.insert(t.terms[k].text.as_str(), k);
+            }
+        }
+        // Title-Case headlines capitalise every word, so their words say nothing here.
+        let _ = title;
+        if lone.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        while i < n {
+            let starts_run = i == 0 || !(is_space(t.gap(i)) && self.is_name_word(t, i - 1));
+            if starts_run && let Some((s, e)) = self.read_name(t, i, 3) {
+                let words = self.num_words(t, s, e);
+                let later = lone.get(t.terms[e - 1].text.as_str()).is_some_and(|&k| k > e);
+                // "E. F. Hutton", "J. P. Morgan": initials alone before a surname are firms.
+                let has_given_name = t.surface(s).chars().count() > 1;
+                if (2..=3).contains(&words) && later && has_given_name && !self.names_a_place(t, s, e) {
+                    self.push(t, s, e, None, out);
+                }
+                i = e;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    fn push(&self, t: &Text<'_>, start: usize, end: usize, style: Option<usize>, out: &mut Vec<Introduced>) {
+        let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
+        let s = self.surname_start(t, start, end);
+        let surname: Vec<String> = t.terms[s..end].iter().map(|x| x.text.clone()).collect();
+        if out.iter().any(|p| p.terms == terms) {
+            return;
+        }
+        let mut display = display_name(t, start, end, &self.particles);
+        if let Some(h) = style {
+            display = format!("{} {display}", display_name(t, h, h + 1, &self.particles));
+        }
+        out.push(Introduced { display, terms, surname, first: start });
+    }
+}
+
+/// The name `start..end` as written, with words joined by one space; ALL-CAPS or
+/// lower-case words are Title-Cased, particles kept lower-case inside a name.
+fn display_name(t: &Text<'_>, start: usize, end: usize, particles: &HashSet<String>) -> String {
+    let mut out = String::new();
+    for k in start..end {
+        if k > start {
+            let gap = t.gap(k);
+            if is_joiner(gap) {
+                out.push_str(gap);
+            } else if gap.trim() == "." {
+                out.push_str(". ");
+            } else {
+                out.push(' ');
+            }
+        }
+        let word = t.surface(k);
+        let upper = word.chars().all(|c| !c.is_lowercase());
+        if k > start && k + 1 < end && particles.contains(&t.terms[k].text) && !is_joiner(t.gap(k + 1)) {
+            out.push_str(&word.to_lowercase());
+        } else if upper && word.chars().count() > 1 || word.chars().next().is_some_and(char::is_lowercase) {
+            let mut chars = word.chars();
+            if let Some(c) = chars.next() {
+                out.extend(c.to_uppercase());
+                out.push_str(&chars.as_str().to_lowercase());
+            }
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each introduction pattern, ALL-CAPS text, and what must not be a person.
+    use super::*;
+    use crate::analysis::analyzer;
+
+    fn found(text: &str) -> Vec<String> {
+        let mut a = analyzer();
+        let d = Discovery::new(&mut a, HashSet::from([vec!["saudi".to_string()]]));
+        let terms = analysis::terms(&mut a, text);
+        let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        d.find(&Text { text, terms: &terms, caps_uninformative: caps }, None).into_iter().map(|p| p.display).collect()
+    }
+
+    #[test]
+    fn a_title_before_a_name_introduces_a_leader() {
+        assert_eq!(found("Finance Minister Barend du Plessis said on Monday."), ["Barend du Plessis"]);
+        assert_eq!(found("U.S. Trade Representative Clayton Yeutter announced it."), ["Clayton Yeutter"]);
+        assert_eq!(found("Reserve Bank governor Gerhard de Kock said so."), ["Gerhard de Kock"]);
+        assert_eq!(found("President Reagan said it."), ["Reagan"]);
+    }
+
+    #[test]
+    fn a_possessive_role_introduces_a_leader() {
+        assert_eq!(found("Putin's aide Yuri Ushakov told reporters."), ["Yuri Ushakov"]);
+        assert_eq!(found("The Kremlin’s envoy Kirill Dmitriev’s trip"), ["Kirill Dmitriev"]);
+    }
+
+    #[test]
+    fn an_of_title_keeps_the_last_words_as_the_name() {
+        assert_eq!(found("Secretary of State George Shultz said."), ["George Shultz"]);
+        assert_eq!(
+            found("talks with Governor of the Bank of England Robin Leigh-Pemberton yesterday"),
+            ["Robin Leigh-Pemberton"]
+        );
+        assert!(found("the Secretary of State said").is_empty());
+    }
+
+    #[test]
+    fn an_apposition_introduces_a_leader() {
+        assert_eq!(found("said Michel Camdessus, managing director of the IMF."), ["Michel Camdessus"]);
+        assert_eq!(found("Hisham Nazer, the Saudi oil minister, said"), ["Hisham Nazer"]);
+        assert!(found("In Tokyo, the finance minister said").is_empty());
+    }
+
+    #[test]
+    fn secretary_general_and_hyphenated_names() {
+        assert_eq!(found("UN Secretary-General Javier Perez de Cuellar said"), ["Javier Perez de Cuellar"]);
+        assert_eq!(found("Iranian Prime Minister Mir-Hossein Mousavi said"), ["Mir-Hossein Mousavi"]);
+    }
+
+    #[test]
+    fn all_caps_text_ends_names_at_common_words() {
+        assert_eq!(
+            found("THE NASSAU ACCORD BETWEEN PRESIDENT KENNEDY AND PRIME MINISTER MACMILLAN, EUROPEANS"),
+            ["Kennedy", "Macmillan"]
+        );
+        assert_eq!(found("PRESIDENT DE GAULLE SAID"), ["De Gaulle"]);
+    }
+
+    #[test]
+    fn role_words_without_a_name_are_not_people() {
+        assert!(found("The Treasury Secretary said the Middle East was calm.").is_empty());
+        assert!(found("the General Motors chairman said").is_empty());
+        assert!(found("Prime Minister's Office said on Monday").is_empty());
+        assert!(found("The President Monday signed it").is_empty());
+    }
+}

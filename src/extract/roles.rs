@@ -1,0 +1,130 @@
+//! Roles: "the Russian President", "Iran's foreign minister", "the Kremlin leader" → the
+//! person who held that office on the article's date.
+//!
+//! Built from the `roles` of `leaders.toml` (office, country, from, to, phrases) and the place
+//! and organisation topics of `topics.toml`, whose names equal the roles' `country` strings:
+//! for each office the patterns are `DEMONYM OFFICE` ("Russian President"),
+//! `PLACE 's OFFICE` ("Iran's foreign minister"), `OFFICE of PLACE` ("President of Russia"),
+//! `ORG OFFICE` for organisations ("NATO Secretary-General"), and the role's own phrases.
+//! A few spelling variants of offices ([`OFFICE_VARIANTS`]) are added.
+//!
+//! Resolution needs a date: the holder whose term covers the report's date. A report without
+//! a date gets the current holder (a role without `to`) when there is exactly one; a date no
+//! role of the lexicon covers (a 1987 story) resolves to nobody, which is the point — the
+//! lexicon starts in 2015 and must not put today's president into old news.
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
+use super::matcher::PhraseSet;
+use crate::analysis::{self, Term};
+
+/// Other ways news writes an office: (office in `leaders.toml`, variant).
+pub const OFFICE_VARIANTS: &[(&str, &str)] = &[
+    ("Defence Minister", "Defense Minister"),
+    ("Defence Minister", "Minister of Defence"),
+    ("Defence Minister", "Minister of Defense"),
+    ("Foreign Minister", "Minister of Foreign Affairs"),
+    ("Foreign Minister", "top diplomat"),
+    ("Foreign Minister", "Foreign Secretary"),
+    ("Finance Minister", "Minister of Finance"),
+    ("Prime Minister", "Premier"),
+    ("Prime Minister", "PM"),
+    ("President", "head of state"),
+    ("President", "leader"),
+    ("Secretary-General", "Secretary General"),
+    ("Secretary-General", "chief"),
+    ("Director General", "Director-General"),
+    ("Director General", "chief"),
+    ("Secretary of Defense", "Defense Secretary"),
+    ("Secretary of State", "top diplomat"),
+    ("Supreme Leader", "leader"),
+];
+
+/// A place or organisation's kind, analysed names and analysed demonyms.
+type PlaceKeys = (TopicKind, Vec<Vec<String>>, Vec<Vec<String>>);
+
+/// One office in one country or organisation, and who held it when.
+struct Office {
+    /// (leader index, from, to) — dates as `YYYY-MM-DD`, which compare as strings.
+    holders: Vec<(usize, String, Option<String>)>,
+}
+
+pub(crate) struct RoleMatcher {
+    offices: Vec<Office>,
+    patterns: PhraseSet<usize>,
+}
+
+impl RoleMatcher {
+    /// `leader_index` maps a `leaders.toml` key order position to the leader matcher's index
+    /// (they are the same order: the BTreeMap's).
+    pub fn new(leaders: &LeaderLexicon, topics: &TopicLexicon, analyzer: &mut TextAnalyzer) -> RoleMatcher {
+        let mut key =
+            |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
+        let places: HashMap<&str, PlaceKeys> = topics
+            .topic
+            .values()
+            .filter(|t| t.kind != TopicKind::Theme)
+            .map(|t| {
+                let names: Vec<Vec<String>> =
+                    std::iter::once(&t.name).chain(&t.terms).map(|n| key(n)).filter(|k| !k.is_empty()).collect();
+                let demonyms: Vec<Vec<String>> = t.demonyms.iter().map(|d| key(d)).collect();
+                (t.name.as_str(), (t.kind, names, demonyms))
+            })
+            .collect();
+        let mut offices: Vec<Office> = Vec::new();
+        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut patterns = PhraseSet::default();
+        let of = key("of");
+        let s = key("s");
+        for (leader, spec) in leaders.leader.values().enumerate() {
+            for role in &spec.roles {
+                let id = *by_key.entry((role.office.to_lowercase(), role.country.clone())).or_insert_with(|| {
+                    offices.push(Office { holders: Vec::new() });
+                    offices.len() - 1
+                });
+                offices[id].holders.push((leader, role.from.clone(), role.to.clone()));
+                for phrase in &role.phrases {
+                    patterns.insert(key(phrase), id);
+                }
+                let Some((kind, names, demonyms)) = places.get(role.country.as_str()) else { continue };
+                let variants = std::iter::once(role.office.as_str()).chain(
+                    OFFICE_VARIANTS.iter().filter(|(o, _)| o.eq_ignore_ascii_case(&role.office)).map(|(_, v)| *v),
+                );
+                for office in variants {
+                    let office = key(office);
+                    for d in demonyms {
+                        patterns.insert([d.clone(), office.clone()].concat(), id);
+                    }
+                    for n in names {
+                        patterns.insert([n.clone(), s.clone(), office.clone()].concat(), id);
+                        patterns.insert([office.clone(), of.clone(), n.clone()].concat(), id);
+                        if *kind == TopicKind::Org {
+                            patterns.insert([n.clone(), office.clone()].concat(), id);
+                        }
+                    }
+                }
+            }
+        }
+        RoleMatcher { offices, patterns }
+    }
+
+    /// The office pattern starting at term `i`, if any: its length and the office.
+    pub fn at(&self, terms: &[Term], i: usize) -> Option<(usize, usize)> {
+        self.patterns.longest_at(terms, i, |_, _, _| true).map(|m| (m.len, *m.payload))
+    }
+
+    /// Who held `office` on `date` (`YYYY-MM-DD`), or, without a date, its one current holder.
+    pub fn holder(&self, office: usize, date: Option<&str>) -> Option<usize> {
+        let holders = &self.offices.get(office)?.holders;
+        let mut found = holders.iter().filter(|(_, from, to)| match date {
+            Some(d) => from.as_str() <= d && to.as_deref().is_none_or(|t| d < t),
+            None => to.is_none(),
+        });
+        let first = found.next()?;
+        // Two holders at once (co-princes, a bad lexicon row): name nobody rather than guess.
+        found.all(|h| h.0 == first.0).then_some(first.0)
+    }
+}
