@@ -1,10 +1,14 @@
 //! Why an article ranked where it did: the data behind `--explain`.
 //!
 //! Filled by the ranker ([`super::rank`]) only when a request asks for it
-//! ([`super::SearchRequest::explain`]): the first-pass (tantivy) score with tantivy's own
-//! explanation tree, the re-ranker's document score split into one line per term and field,
-//! the best passage's score and the interpolation weight. Each passage's own score is in
-//! [`super::Passage::score`].
+//! ([`super::SearchRequest::explain`]): the first-pass (tantivy) score, the document score
+//! split into one line per term (or phrase) and field, the best passage's score and the
+//! interpolation weight. Each passage's own score is in [`super::Passage::score`].
+//!
+//! The per-term lines come from the re-ranker's own BM25, also when the query was not
+//! re-ranked (then with weight 1 per word, which is how tantivy scores them), rather than from
+//! tantivy's `Query::explain`: that one trips a debug assertion inside tantivy 0.27's boolean
+//! queries, and prefix and fuzzy clauses (the queries not re-ranked) list no terms either way.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +27,6 @@ pub struct Explanation {
     /// The document score, one entry per term (or phrase) and field that matched, largest
     /// first.
     pub terms: Vec<TermScore>,
-    /// tantivy's explanation of the first-pass score (`Query::explain`), as JSON.
-    pub tantivy: serde_json::Value,
 }
 
 /// One term's (or phrase's) share of a document score, in one field.

@@ -337,7 +337,8 @@ impl Searcher {
             .ok_or_else(|| Error::query(1, "nothing to search for: the query has no words, only punctuation"))?;
         let lits = std::mem::take(&mut compiler.lits);
         let units = std::mem::take(&mut compiler.units);
-        let rescore = ranking.rescore && compiler.rescorable && !units.is_empty();
+        let rescorable = compiler.rescorable;
+        let rescore = ranking.rescore && rescorable && !units.is_empty();
 
         let at = self.index.location();
         let limit = request.limit.min(MAX_LIMIT);
@@ -349,7 +350,7 @@ impl Searcher {
         let (top, total_hits) = run.searcher.search(&*query, &(top, Count)).map_err(|e| index_error(&at, e))?;
 
         let (ranked, weighted, scoring) = if rescore {
-            self.rerank(&mut run, &top, units, &default_fields, &ranking)?
+            self.rerank(&mut run, &top, units.clone(), &default_fields, &ranking)?
         } else {
             let ranked = top
                 .iter()
@@ -367,6 +368,12 @@ impl Searcher {
         };
 
         let searcher = run.searcher.clone();
+        // Not re-ranked: explain with the user's words at weight 1, as tantivy scored them.
+        let weighted = if weighted.is_empty() && request.explain && rescorable {
+            units.iter().map(|u| Weighted { unit: u.clone(), weight: 1.0, is_expansion: false }).collect()
+        } else {
+            weighted
+        };
         let scorer = if request.explain && !weighted.is_empty() {
             Some(rank::Scorer::new(&searcher, &weighted, &ranking, at.clone())?)
         } else {
@@ -376,7 +383,7 @@ impl Searcher {
         for r in ranked.iter().skip(request.offset).take(limit) {
             let mut hit = self.hit(&mut run, r, &lits, &scoring, request.passages)?;
             if request.explain {
-                hit.explain = Some(self.explain(&run, &*query, r, scorer.as_ref(), &weighted, &ranking)?);
+                hit.explain = Some(self.explain(r, scorer.as_ref(), &weighted, &ranking)?);
             }
             hits.push(hit);
         }
@@ -443,12 +450,14 @@ impl Searcher {
         // Stable: ties keep tantivy's order.
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
 
-        // Passages score with the same weighted query, over the body.
+        // Passages score with the user's own words, weighed as in the document score, over the
+        // body: feedback terms move articles, but the passage shown first must be one where
+        // the words the user typed (and sees lit) are.
         let body = self.index.fields.body;
         let mut weights: HashMap<String, f32> = HashMap::new();
         let mut lits = Vec::new();
         for w in &weighted {
-            if !w.unit.fields.iter().any(|f| f.0 == body) {
+            if w.is_expansion || !w.unit.fields.iter().any(|f| f.0 == body) {
                 continue;
             }
             let key = w.unit.terms.join(" ");
@@ -517,19 +526,11 @@ impl Searcher {
 
     fn explain(
         &self,
-        run: &Run,
-        query: &dyn tantivy::query::Query,
         ranked: &Ranked,
         scorer: Option<&rank::Scorer>,
         weighted: &[Weighted],
         ranking: &Ranking,
     ) -> crate::Result<Explanation> {
-        let at = self.index.location();
-        let tantivy = query
-            .explain(&run.searcher, ranked.address)
-            .ok()
-            .and_then(|e| serde_json::to_value(&e).ok())
-            .unwrap_or(serde_json::Value::Null);
         let mut terms = Vec::new();
         if let Some(scorer) = scorer {
             let parts = scorer.score(&[ranked.address], true)?;
@@ -545,14 +546,12 @@ impl Searcher {
             }
         }
         terms.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let _ = at;
         Ok(Explanation {
             retrieval: ranked.retrieval,
             document: ranked.document,
             best_passage: ranked.best_passage,
             passage_weight: ranked.document.map(|_| ranking.passage_weight),
             terms,
-            tantivy,
         })
     }
 
@@ -657,3 +656,6 @@ impl Stored<'_> {
         self.doc.get_all(field).filter_map(|v| v.as_str()).map(str::to_string).collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

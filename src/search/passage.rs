@@ -334,6 +334,52 @@ mod tests {
         assert!(parts.iter().all(|r| body[r.clone()].starts_with("word")));
     }
 
+    fn body_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            "[A-Za-z]{1,9}",
+            Just(" ".to_string()),
+            Just(". ".to_string()),
+            Just(" .".to_string()),
+            Just("U.S. ".to_string()),
+            Just("Mr. ".to_string()),
+            Just("?! ".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("\n  ".to_string()),
+            Just("“Erdoğan…” ".to_string()),
+            Just("🇺🇦".to_string()),
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..200).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Sentences and passages: in bounds, on char boundaries, non-empty, sorted and
+        /// disjoint; passages never longer than their sentences allow.
+        #[test]
+        fn passages_are_in_bounds_on_char_boundaries_sorted_and_disjoint(body in body_strategy()) {
+            for ranges in [sentences(&body), windows(&body, DEFAULT_PASSAGE_CHARS)] {
+                let mut previous_end = 0;
+                for r in &ranges {
+                    proptest::prop_assert!(r.start < r.end && r.end <= body.len(), "{r:?}");
+                    proptest::prop_assert!(body.is_char_boundary(r.start) && body.is_char_boundary(r.end));
+                    proptest::prop_assert!(r.start >= previous_end, "{ranges:?}");
+                    previous_end = r.end;
+                }
+            }
+            // Every non-blank character lies in a passage.
+            let ranges = windows(&body, DEFAULT_PASSAGE_CHARS);
+            for (i, c) in body.char_indices() {
+                if !c.is_whitespace() {
+                    proptest::prop_assert!(ranges.iter().any(|r| r.contains(&i)), "byte {i} ({c:?}) uncovered");
+                }
+            }
+        }
+    }
+
     #[test]
     fn windows_hold_up_to_three_sentences() {
         let body = "A one. B two. C three. D four.";

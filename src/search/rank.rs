@@ -207,7 +207,9 @@ impl<'a> Scorer<'a> {
                     for segment in searcher.segment_readers() {
                         tokens += segment.inverted_index(field).map_err(|e| index_error(&at, e))?.total_num_tokens();
                     }
-                    e.insert(if num_docs == 0 { 1.0 } else { (tokens as f32 / num_docs as f32).max(1.0) });
+                    // tantivy's average: all tokens over all documents, even those without the field.
+                    let avg = if num_docs == 0 { 0.0 } else { tokens as f32 / num_docs as f32 };
+                    e.insert(if avg > 0.0 { avg } else { 1.0 });
                 }
                 let mut idf = 0.0;
                 for term in &w.unit.terms {
