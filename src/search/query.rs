@@ -174,6 +174,11 @@ fn lex(query: &str) -> crate::Result<Vec<Token>> {
                 }
                 i += 1;
             }
+            if i == start {
+                // A `:[` with no field name before it: the colon is punctuation.
+                i += 1;
+                continue;
+            }
             let word: String = chars[start..i].iter().collect();
             if let Some((field, rest)) = split_field(&word, chars.get(i)) {
                 push(&mut out, Tok::Field(field));
@@ -602,6 +607,7 @@ mod tests {
         assert_eq!(column_of("iran~5"), 6);
         assert_eq!(column_of("()"), 1);
         assert_eq!(column_of("- -"), 1);
+        assert_eq!(column_of(":["), 1);
     }
 
     #[test]

@@ -227,7 +227,8 @@ fn a_truncated_index_file_is_an_error_not_a_panic() {
             std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(10).unwrap();
         }
     }
-    for args in [&["search", "iran", "--index", "index"][..], &["check", "--index", "index"], &["stats", "--index", "index"]]
+    for args in
+        [&["search", "iran", "--index", "index"][..], &["check", "--index", "index"], &["stats", "--index", "index"]]
     {
         let o = run(&c, args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

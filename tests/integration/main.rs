@@ -8,8 +8,13 @@ mod util;
 mod api;
 // Bad files never cost the good ones.
 mod bad_input;
+// Searches during indexing, the writer lock.
+#[cfg(feature = "cli")]
+mod concurrency;
 // The HTTP example answers over loopback.
 mod http;
+// Properties of the query parser and of search on any input.
+mod properties;
 // Regression tests, one per fixed issue.
 mod regression;
 // SIGKILL during indexing never loses or mixes a commit.
