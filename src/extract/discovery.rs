@@ -28,6 +28,7 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::matcher::{FxHashMap, FxHashSet};
 use crate::analysis::{self, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -644,16 +645,15 @@ pub(crate) struct Discovery {
     /// Stem of each role head → the head words as written (lower case), since several
     /// ordinary words share a head's stem ("Senate"/"senator", "aid"/"aide", "represents").
     heads: HashMap<String, Vec<&'static str>>,
-    general_after: HashSet<String>,
     particles: HashSet<String>,
-    stop: HashSet<String>,
     styled: HashSet<String>,
     /// Place and organisation names and triggers, analysed: never part of a person's name.
-    places: HashSet<Vec<String>>,
+    places: FxHashSet<Vec<String>>,
+    /// Every word of the lists above → its [`Class`] bits: one lookup per term.
+    vocab: FxHashMap<String, u8>,
     of: String,
     the: String,
     and: String,
-    general: String,
     s: String,
 }
 
@@ -702,6 +702,33 @@ fn is_joiner(gap: &str) -> bool {
     matches!(gap, "-" | "'" | "’" | "‑")
 }
 
+/// Bits of a word's class in [`Discovery`]'s vocabulary.
+struct Class;
+
+impl Class {
+    const STOP: u8 = 1;
+    const HEAD: u8 = 2;
+    const PARTICLE: u8 = 4;
+    const GENERAL_AFTER: u8 = 8;
+    const GENERAL: u8 = 16;
+}
+
+/// A text with each term classified once, so the patterns test flags instead of hash sets.
+pub(crate) struct Scan<'a> {
+    text: Text<'a>,
+    head: Vec<bool>,
+    name: Vec<bool>,
+    particle: Vec<bool>,
+}
+
+impl<'a> std::ops::Deref for Scan<'a> {
+    type Target = Text<'a>;
+
+    fn deref(&self) -> &Text<'a> {
+        &self.text
+    }
+}
+
 impl Discovery {
     /// `places`: analysed names and triggers of places and organisations.
     pub fn new(analyzer: &mut TextAnalyzer, places: HashSet<Vec<String>>) -> Discovery {
@@ -721,50 +748,80 @@ impl Discovery {
         let stop = set(STOP_WORDS);
         let styled = set(STYLED_HEADS);
         let mut one = |w: &str| analysis::terms(analyzer, w).into_iter().next().map(|t| t.text).unwrap_or_default();
+        let mut vocab: FxHashMap<String, u8> = FxHashMap::default();
+        for (words, class) in
+            [(&stop, Class::STOP), (&particles, Class::PARTICLE), (&general_after, Class::GENERAL_AFTER)]
+        {
+            for w in words {
+                *vocab.entry(w.clone()).or_default() |= class;
+            }
+        }
+        for w in heads.keys() {
+            *vocab.entry(w.clone()).or_default() |= Class::HEAD;
+        }
+        *vocab.entry(one("general")).or_default() |= Class::GENERAL;
+        let places = places.into_iter().collect();
         Discovery {
+            vocab,
             heads,
-            general_after,
             particles,
-            stop,
             styled,
             places,
             of: one("of"),
             the: one("the"),
             and: one("and"),
-            general: one("general"),
             s: one("s"),
         }
     }
 
-    /// Whether term `i` is a role head.
-    fn is_head(&self, t: &Text<'_>, i: usize) -> bool {
-        let term = &t.terms[i].text;
-        if *term == self.general {
-            return i > 0 && self.general_after.contains(&t.terms[i - 1].text);
+    /// Classifies every term of `text` once.
+    fn scan<'a>(&self, text: &Text<'a>) -> Scan<'a> {
+        let n = text.terms.len();
+        let classes: Vec<u8> = text.terms.iter().map(|t| self.vocab.get(&t.text).copied().unwrap_or(0)).collect();
+        let mut head = vec![false; n];
+        let mut name = vec![false; n];
+        for i in 0..n {
+            let term = &text.terms[i].text;
+            head[i] = if classes[i] & Class::GENERAL != 0 {
+                i > 0 && classes[i - 1] & Class::GENERAL_AFTER != 0
+            } else {
+                classes[i] & Class::HEAD != 0
+                    && self
+                        .heads
+                        .get(term)
+                        .is_some_and(|words| words.iter().any(|w| text.surface(i).eq_ignore_ascii_case(w)))
+            };
+            name[i] = classes[i] & Class::STOP == 0
+                && !head[i]
+                && !term.bytes().all(|c| c.is_ascii_digit())
+                && if text.caps_uninformative {
+                    term.chars().next().is_some_and(char::is_alphabetic)
+                } else {
+                    // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
+                    text.is_capitalised(i) && (!text.is_acronym(i) || text.surface(i).chars().count() == 1)
+                };
         }
-        self.heads.get(term).is_some_and(|words| words.iter().any(|w| t.surface(i).eq_ignore_ascii_case(w)))
+        let particle = classes.iter().map(|c| c & Class::PARTICLE != 0).collect();
+        Scan { text: *text, head, name, particle }
+    }
+
+    /// Whether term `i` is a role head.
+    fn is_head(&self, t: &Scan<'_>, i: usize) -> bool {
+        t.head[i]
     }
 
     /// Whether term `i` can be (part of) a name word.
-    fn is_name_word(&self, t: &Text<'_>, i: usize) -> bool {
-        let term = &t.terms[i].text;
-        if self.stop.contains(term) || self.is_head(t, i) || term.chars().all(|c| c.is_ascii_digit()) {
-            return false;
-        }
-        if t.caps_uninformative {
-            return term.chars().next().is_some_and(char::is_alphabetic);
-        }
-        // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
-        t.is_capitalised(i) && (!t.is_acronym(i) || t.surface(i).chars().count() == 1)
+    fn is_name_word(&self, t: &Scan<'_>, i: usize) -> bool {
+        t.name[i]
     }
 
-    fn is_particle(&self, t: &Text<'_>, i: usize) -> bool {
-        self.particles.contains(&t.terms[i].text)
+    fn is_particle(&self, t: &Scan<'_>, i: usize) -> bool {
+        t.particle[i]
     }
 
     /// Reads a name starting at term `i`: name words separated by spaces, hyphens inside a
     /// word, particles and initials inside. Returns the term range (end exclusive), or None.
-    fn read_name(&self, t: &Text<'_>, i: usize, max_words: usize) -> Option<(usize, usize)> {
+    fn read_name(&self, t: &Scan<'_>, i: usize, max_words: usize) -> Option<(usize, usize)> {
         if i >= t.terms.len() || !self.is_name_word(t, i) {
             return None;
         }
@@ -815,7 +872,7 @@ impl Discovery {
     }
 
     /// The first term of the last word of the name `start..end`.
-    fn surname_start(&self, t: &Text<'_>, start: usize, end: usize) -> usize {
+    fn surname_start(&self, t: &Scan<'_>, start: usize, end: usize) -> usize {
         let mut s = end - 1;
         while s > start && is_joiner(t.gap(s)) {
             s -= 1;
@@ -825,7 +882,9 @@ impl Discovery {
     }
 
     /// Every person introduced in `t`, in order of introduction.
-    pub fn find(&self, t: &Text<'_>, title: Option<&Text<'_>>) -> Vec<Introduced> {
+    pub fn find(&self, text: &Text<'_>, title: Option<&Text<'_>>) -> Vec<Introduced> {
+        let scan = self.scan(text);
+        let t = &scan;
         let mut out: Vec<Introduced> = Vec::new();
         let n = t.terms.len();
         let mut i = 0;
@@ -868,17 +927,17 @@ impl Discovery {
     }
 
     /// Words of the name `start..end`, hyphenated parts and particles not counted.
-    fn num_words(&self, t: &Text<'_>, start: usize, end: usize) -> usize {
+    fn num_words(&self, t: &Scan<'_>, start: usize, end: usize) -> usize {
         (start..end).filter(|&k| (k == start || !is_joiner(t.gap(k))) && !self.is_particle(t, k)).count()
     }
 
     /// Whether some words of `start..end` name a place or an organisation ("Saudi Press").
-    fn names_a_place(&self, t: &Text<'_>, start: usize, end: usize) -> bool {
+    fn names_a_place(&self, t: &Scan<'_>, start: usize, end: usize) -> bool {
         let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
         (1..=terms.len().min(3)).any(|len| terms.windows(len).any(|w| self.places.contains(w)))
     }
 
-    fn of_title(&self, t: &Text<'_>, mut j: usize) -> Option<(usize, usize)> {
+    fn of_title(&self, t: &Scan<'_>, mut j: usize) -> Option<(usize, usize)> {
         let n = t.terms.len();
         if j < n && t.terms[j].text == self.the {
             j += 1;
@@ -935,7 +994,7 @@ impl Discovery {
         None
     }
 
-    fn apposition(&self, t: &Text<'_>, head: usize) -> Option<(usize, usize)> {
+    fn apposition(&self, t: &Scan<'_>, head: usize) -> Option<(usize, usize)> {
         // Walk back from the head to a comma, over at most MAX_APPOSITION_GAP words.
         let mut k = head;
         let mut comma_at = None;
@@ -994,18 +1053,19 @@ impl Discovery {
 
     /// Names of two or three words whose surname also stands alone before a reporting verb
     /// ("Ivan Boesky … Boesky said"): people quoted or reported on, introduced without a title.
-    fn speakers(&self, t: &Text<'_>, title: Option<&Text<'_>>, out: &mut Vec<Introduced>) {
+    fn speakers(&self, t: &Scan<'_>, title: Option<&Text<'_>>, out: &mut Vec<Introduced>) {
         if t.caps_uninformative {
             return;
         }
         let n = t.terms.len();
         // Lone surname → its last position: a later lone mention is what counts.
-        let mut lone: HashMap<&str, usize> = HashMap::new();
-        for k in 0..n {
+        let mut lone: FxHashMap<&str, usize> = FxHashMap::default();
+        // Cheap tests first: most terms are not name words.
+        for k in (0..n).filter(|&k| self.is_name_word(t, k) && t.terms[k].end - t.terms[k].start > 2) {
             let joined_before = k > 0 && (is_joiner(t.gap(k)) || is_space(t.gap(k)) && self.is_name_word(t, k - 1));
             let joined_after =
                 k + 1 < n && (t.gap(k + 1) == "-" || is_space(t.gap(k + 1)) && self.is_name_word(t, k + 1));
-            if !joined_before && !joined_after && self.is_name_word(t, k) && t.surface(k).chars().count() > 2 {
+            if !joined_before && !joined_after {
                 lone.insert(t.terms[k].text.as_str(), k);
             }
         }
@@ -1032,7 +1092,7 @@ impl Discovery {
         }
     }
 
-    fn push(&self, t: &Text<'_>, start: usize, end: usize, style: Option<usize>, out: &mut Vec<Introduced>) {
+    fn push(&self, t: &Scan<'_>, start: usize, end: usize, style: Option<usize>, out: &mut Vec<Introduced>) {
         let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
         let s = self.surname_start(t, start, end);
         let surname: Vec<String> = t.terms[s..end].iter().map(|x| x.text.clone()).collect();

@@ -25,7 +25,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::Tag;
 use super::discovery::{Discovery, Text};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
-use super::matcher::PhraseSet;
+use super::matcher::{FxHashSet, PhraseSet};
 use super::roles::RoleMatcher;
 use crate::Report;
 use crate::analysis::{self, Term};
@@ -167,7 +167,9 @@ impl LeaderMatcher {
                 _ => people.push(Person { display: p.display, terms: p.terms, surname: p.surname }),
             }
         }
-        // 2. Mentions.
+        // 2. Mentions. Most terms start no discovered name: one lookup rules them out.
+        let starts: FxHashSet<&str> =
+            people.iter().flat_map(|p| [p.terms[0].as_str(), p.surname[0].as_str()]).collect();
         let mut counts: HashMap<Who, u32> = HashMap::new();
         let mut ambiguous: Vec<Vec<usize>> = Vec::new();
         for t in &texts {
@@ -175,7 +177,9 @@ impl LeaderMatcher {
             let terms = t.terms;
             let mut i = 0;
             while i < terms.len() {
-                if let Some((who, len)) = self.person_at(&people, t, i) {
+                if starts.contains(terms[i].text.as_str())
+                    && let Some((who, len)) = self.person_at(&people, t, i)
+                {
                     *counts.entry(who).or_default() += 1;
                     i += len;
                     continue;
@@ -255,9 +259,12 @@ impl LeaderMatcher {
     }
 }
 
+/// Letters sampled to decide whether a text is ALL-CAPS: its start tells.
+const CAPS_SAMPLE_LETTERS: usize = 500;
+
 fn is_all_caps(text: &str) -> bool {
     let (mut upper, mut letters) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars().filter(|c| c.is_alphabetic()).take(CAPS_SAMPLE_LETTERS) {
         letters += 1;
         upper += usize::from(c.is_uppercase());
     }

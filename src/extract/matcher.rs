@@ -4,19 +4,90 @@
 //! deliveries" matches "arms delivery"); they are keyed by their first term, and at each
 //! position of a text the longest pattern that matches wins and matching resumes after it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::analysis::Term;
 
-/// A set of term sequences, each with a payload.
+/// A small, fast hash for short strings (the Fx hash of rustc and Firefox). Extraction looks
+/// up every term of every report in several tables, and SipHash's DoS resistance buys
+/// nothing here: the tables are built from the lexicons, and report text is only looked up,
+/// never inserted, so no input can degrade them.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A `HashSet` with [`FxHasher`].
+pub(crate) type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// Longest pattern, in terms, that matching follows; longer patterns are never inserted.
+pub(crate) const MAX_PATTERN_TERMS: usize = 16;
+
+/// A set of term sequences, each with a payload: a trie over terms, so matching at a
+/// position costs one hash lookup per term of the longest candidate, however many patterns
+/// share a first word ("President of Russia", "President of France", …).
 #[derive(Debug, Clone)]
 pub(crate) struct PhraseSet<T> {
-    by_first: HashMap<String, Vec<(Vec<String>, T)>>,
+    /// `nodes[0]` is the root; a node's payloads are those of the pattern ending there.
+    nodes: Vec<Node<T>>,
+}
+
+#[derive(Debug, Clone)]
+struct Node<T> {
+    children: FxHashMap<String, u32>,
+    payloads: Vec<T>,
+}
+
+impl<T> Node<T> {
+    fn new() -> Node<T> {
+        Node { children: FxHashMap::default(), payloads: Vec::new() }
+    }
 }
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        PhraseSet { by_first: HashMap::new() }
+        PhraseSet { nodes: vec![Node::new()] }
     }
 }
 
@@ -29,14 +100,24 @@ pub(crate) struct Match<'a, T> {
 }
 
 impl<T: PartialEq> PhraseSet<T> {
-    /// Adds a pattern; empty patterns and exact duplicates are ignored.
+    /// Adds a pattern; empty patterns, exact duplicates and patterns longer than
+    /// [`MAX_PATTERN_TERMS`] are ignored.
     pub fn insert(&mut self, terms: Vec<String>, payload: T) {
-        let Some(first) = terms.first().cloned() else { return };
-        let entry = self.by_first.entry(first).or_default();
-        if !entry.iter().any(|(t, p)| *t == terms && *p == payload) {
-            entry.push((terms, payload));
-            // Longest first, so the first hit at a position is the longest.
-            entry.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        if terms.is_empty() || terms.len() > MAX_PATTERN_TERMS {
+            return;
+        }
+        let mut node = 0usize;
+        for term in terms {
+            let next = self.nodes.len() as u32;
+            let child = *self.nodes[node].children.entry(term).or_insert(next);
+            if child == next {
+                self.nodes.push(Node::new());
+            }
+            node = child as usize;
+        }
+        let payloads = &mut self.nodes[node].payloads;
+        if !payloads.contains(&payload) {
+            payloads.push(payload);
         }
     }
 
@@ -64,25 +145,31 @@ impl<T: PartialEq> PhraseSet<T> {
         i: usize,
         mut accept: impl FnMut(usize, usize, &T) -> bool,
     ) -> Option<Match<'a, T>> {
-        let candidates = self.by_first.get(&text.get(i)?.text)?;
-        candidates.iter().find_map(|(terms, payload)| {
-            let end = i + terms.len();
-            (end <= text.len()
-                && terms.iter().zip(&text[i..end]).all(|(a, b)| *a == b.text)
-                && accept(i, terms.len(), payload))
-            .then_some(Match { first: i, len: terms.len(), payload })
+        // Walk down the trie, remembering the nodes where a pattern ends.
+        let mut ends = [(0usize, 0u32); MAX_PATTERN_TERMS];
+        let mut num_ends = 0;
+        let mut node = 0usize;
+        for (len, term) in text.get(i..)?.iter().take(MAX_PATTERN_TERMS).enumerate() {
+            let Some(&child) = self.nodes[node].children.get(&term.text) else { break };
+            node = child as usize;
+            if !self.nodes[node].payloads.is_empty() {
+                ends[num_ends] = (len + 1, child);
+                num_ends += 1;
+            }
+        }
+        ends[..num_ends].iter().rev().find_map(|&(len, node)| {
+            let payload = self.nodes[node as usize].payloads.iter().find(|p| accept(i, len, p))?;
+            Some(Match { first: i, len, payload })
         })
     }
 
     /// The payloads of the pattern equal to `terms`.
     pub fn exact(&self, terms: &[String]) -> impl Iterator<Item = &T> {
-        terms
-            .first()
-            .and_then(|f| self.by_first.get(f))
-            .into_iter()
-            .flatten()
-            .filter(move |(t, _)| t == terms)
-            .map(|(_, p)| p)
+        let mut node = Some(0usize);
+        for term in terms {
+            node = node.and_then(|n| self.nodes[n].children.get(term)).map(|&c| c as usize);
+        }
+        node.filter(|_| !terms.is_empty()).into_iter().flat_map(move |n| self.nodes[n].payloads.iter())
     }
 }
 

@@ -1,0 +1,99 @@
+//! Extraction cost: leaders, topics, places and organisations, against the whole indexing run.
+//!
+//! ```text
+//! cargo bench --bench extract -- [CORPUS_DIR] [--rounds N]
+//! ```
+//!
+//! Reads every report of the corpus (default `sample_corpus`) into memory once, then per round:
+//! 1. **analysis**: the English analyzer over title and body (what extraction needs as input);
+//! 2. **analysis + extraction**: [`attache::Extractor::extract`] (analyses, then matches
+//!    lexicons, discovers people, resolves roles, weighs topics);
+//! 3. **indexing**: a fresh on-disk index, `Indexer::add` of every report (which analyses and
+//!    extracts too) and `commit` — the whole cost a user waits for, minus reading files.
+//!
+//! It prints the median of each and the ratios extraction ÷ indexing (extraction alone, as
+//! (2) − (1)) and (analysis + extraction) ÷ indexing. The issue's bar is extraction ≤ 15% of
+//! indexing. Extraction runs in the thread that calls `add`, serially, so its share of the
+//! wall clock is what it costs. Asserts the entity counts agree between rounds; never asserts
+//! on time.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use attache::ingest::{self, WalkOptions};
+use attache::{Extractor, Index, IndexSchema, Report, analysis};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut corpus = PathBuf::from("sample_corpus");
+    let mut rounds = 3usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).unwrap_or(3).max(1),
+            other => corpus = PathBuf::from(other),
+        }
+    }
+    let files = ingest::walk(&corpus, &WalkOptions::default()).files;
+    let reports: Vec<Report> =
+        files.iter().flat_map(|f| ingest::read(f, ingest::DEFAULT_MAX_FILE_BYTES).reports).collect();
+    let bytes: usize = reports.iter().map(|r| r.body.len() + r.title.as_deref().map_or(0, str::len)).sum();
+    let schema = IndexSchema::embedded()?;
+    println!("corpus {}: {} reports, {:.1} MB of text", corpus.display(), reports.len(), bytes as f64 / 1e6);
+
+    let (mut analyse, mut extract, mut index) = (Vec::new(), Vec::new(), Vec::new());
+    let mut expected = None;
+    for round in 0..rounds {
+        let mut analyzer = analysis::analyzer();
+        let start = Instant::now();
+        let mut num_terms = 0usize;
+        for r in &reports {
+            num_terms += analysis::terms(&mut analyzer, r.title.as_deref().unwrap_or("")).len();
+            num_terms += analysis::terms(&mut analyzer, &r.body).len();
+        }
+        analyse.push(start.elapsed().as_secs_f64());
+
+        let mut extractor = Extractor::new(&schema);
+        let start = Instant::now();
+        let mut num_entities = 0usize;
+        for r in &reports {
+            let e = extractor.extract(r);
+            num_entities += e.leaders.len() + e.topics.len();
+        }
+        extract.push(start.elapsed().as_secs_f64());
+        assert_eq!(*expected.get_or_insert(num_entities), num_entities, "extraction must be deterministic");
+
+        let dir = tempfile::tempdir()?;
+        let start = Instant::now();
+        let idx = Index::open_or_create(dir.path(), schema.clone())?;
+        let mut indexer = idx.indexer()?;
+        for r in &reports {
+            indexer.add(r)?;
+        }
+        indexer.commit()?;
+        index.push(start.elapsed().as_secs_f64());
+        idx.reload()?;
+        assert_eq!(idx.num_reports(), reports.len() as u64);
+        println!(
+            "round {round}: analysis {:.3}s ({num_terms} terms), analysis+extraction {:.3}s ({num_entities} tags), indexing {:.3}s",
+            analyse[round], extract[round], index[round]
+        );
+    }
+    let (a, e, i) = (median(&mut analyse), median(&mut extract), median(&mut index));
+    let docs_per_s = |secs: f64| reports.len() as f64 / secs.max(1e-9);
+    println!("median analysis:              {a:.3}s  ({:.0} docs/s)", docs_per_s(a));
+    println!("median analysis + extraction: {e:.3}s  ({:.0} docs/s)", docs_per_s(e));
+    println!(
+        "median indexing:              {i:.3}s  ({:.0} docs/s, {:.1} MB/s)",
+        docs_per_s(i),
+        bytes as f64 / 1e6 / i
+    );
+    println!("extraction / indexing:              {:.1}%", 100.0 * (e - a).max(0.0) / i);
+    println!("(analysis + extraction) / indexing: {:.1}%", 100.0 * e / i);
+    Ok(())
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
