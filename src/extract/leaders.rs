@@ -177,6 +177,13 @@ impl LeaderMatcher {
             let terms = t.terms;
             let mut i = 0;
             while i < terms.len() {
+                // Names and the role patterns start with a capital ("Russian President",
+                // "Iran's foreign minister", "President of Russia"): a lower-case word starts
+                // none, and most words are lower-case, so test that before any lookup.
+                if !capitalised(i) {
+                    i += 1;
+                    continue;
+                }
                 if starts.contains(terms[i].text.as_str())
                     && let Some((who, len)) = self.person_at(&people, t, i)
                 {
