@@ -777,7 +777,27 @@ impl Discovery {
     /// Classifies every term of `text` once.
     fn scan<'a>(&self, text: &Text<'a>) -> Scan<'a> {
         let n = text.terms.len();
-        let classes: Vec<u8> = text.terms.iter().map(|t| self.vocab.get(&t.text).copied().unwrap_or(0)).collect();
+        // Only words that can take part in a pattern are looked up: in mixed-case text a
+        // lower-case word matters only as a title before a capital, a comma or "of"
+        // ("finance minister Jaime Ongpin", "governor of the Bank of Greece, …"), or as the
+        // role of an apposition a few words after "Name," — most words are none of these.
+        let mut classes = vec![0u8; n];
+        let mut apposition_until = 0usize;
+        for (i, class) in classes.iter_mut().enumerate() {
+            if i > 0 && text.gap(i).contains(',') && (text.caps_uninformative || text.is_capitalised(i - 1)) {
+                apposition_until = i + MAX_APPOSITION_GAP + 1;
+            }
+            let needed = text.caps_uninformative
+                || text.is_capitalised(i)
+                || i < apposition_until
+                || (i + 1 < n
+                    && (text.is_capitalised(i + 1)
+                        || text.gap(i + 1).contains(',')
+                        || text.terms[i + 1].text == self.of));
+            if needed {
+                *class = self.vocab.get(&text.terms[i].text).copied().unwrap_or(0);
+            }
+        }
         let mut head = vec![false; n];
         let mut name = vec![false; n];
         for i in 0..n {
@@ -1076,7 +1096,7 @@ impl Discovery {
         }
         let mut i = 0;
         while i < n {
-            let starts_run = i == 0 || !(is_space(t.gap(i)) && self.is_name_word(t, i - 1));
+            let starts_run = self.is_name_word(t, i) && (i == 0 || !self.is_name_word(t, i - 1) || !is_space(t.gap(i)));
             if starts_run && let Some((s, e)) = self.read_name(t, i, 3) {
                 let words = self.num_words(t, s, e);
                 let later = lone.get(t.terms[e - 1].text.as_str()).is_some_and(|&k| k > e);
