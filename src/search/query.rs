@@ -282,9 +282,11 @@ pub(crate) fn day_span(text: &str) -> Option<(String, String)> {
             Some((format!("{y}-01-01"), format!("{y}-12-31")))
         }
         [y, m] if y.len() == 4 => {
+            // The year is checked here too: `abcd-06` is not a month (found by fuzzing).
+            let year = num(y)?;
             let m = num(m).filter(|m| (1..=12).contains(m))?;
             let first = format!("{y}-{m:02}-01");
-            let next = if m == 12 { format!("{}-01-01", num(y)? + 1) } else { format!("{y}-{:02}-01", m + 1) };
+            let next = if m == 12 { format!("{}-01-01", year + 1) } else { format!("{y}-{:02}-01", m + 1) };
             Some((first, shift(&next, -1)))
         }
         [_, _, _] => {
@@ -608,6 +610,17 @@ mod tests {
         assert_eq!(column_of("()"), 1);
         assert_eq!(column_of("- -"), 1);
         assert_eq!(column_of(":["), 1);
+    }
+
+    #[test]
+    fn a_month_needs_a_numeric_year() {
+        // Found by the query_parse fuzz target: the year of `YYYY-MM` was never checked, so
+        // `date:[3\u{0}06-01 TO 2025-07]` gave a range starting on the "day" "3\u{0}06-01-01".
+        assert_eq!(day_span("abcd-06"), None);
+        assert_eq!(day_span("3\u{0}06-01"), None);
+        assert_eq!(column_of("date:[3\u{0}06-01 TO 2025-07]"), 7);
+        assert_eq!(column_of("date:20x5-06"), 6);
+        assert_eq!(day_span("2025-12"), Some(("2025-12-01".into(), "2025-12-31".into())));
     }
 
     #[test]
