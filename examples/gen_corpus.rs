@@ -8,7 +8,8 @@
 //! [`FILES_PER_SHARD`] files (`DIR/s0000/…`), in every input format attache reads:
 //! `.txt` with `KEY: value` headers, `.txt` with a WordPress footer, `.md` with YAML (`---`)
 //! or TOML (`+++`) front matter, `.json` arrays of records and `.jsonl` feeds. The same
-//! `--seed` and `--count` always give byte-identical files (own SplitMix64 generator, no
+//! `--seed` and `--count` always give byte-identical files (for the same `index_schema/`,
+//! whose leader and topic words are embedded at build time) (own SplitMix64 generator, no
 //! dependency whose stream could change between versions).
 //!
 //! Why the text looks the way it does:
