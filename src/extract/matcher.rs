@@ -71,6 +71,25 @@ pub(crate) const MAX_PATTERN_TERMS: usize = 16;
 pub(crate) struct PhraseSet<T> {
     /// `nodes[0]` is the root; a node's payloads are those of the pattern ending there.
     nodes: Vec<Node<T>>,
+    /// A bit per [`sketch`] of the patterns' first terms: most words of a text start no
+    /// pattern, and this rules them out without hashing the whole word.
+    first: Box<[u64; SKETCH_WORDS]>,
+}
+
+/// Words of the first-term bitmap (64 bits each).
+const SKETCH_WORDS: usize = 64;
+
+/// A cheap fingerprint of a term: its length and first, second and last bytes, folded into
+/// `SKETCH_WORDS * 64` buckets.
+fn sketch(term: &str) -> usize {
+    let b = term.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return 0 };
+    let second = b.get(1).copied().unwrap_or(0);
+    let h = (b.len() as u32).wrapping_mul(0x9e37_79b9)
+        ^ u32::from(first).wrapping_mul(0x85eb_ca6b)
+        ^ u32::from(second).wrapping_mul(0xc2b2_ae35)
+        ^ u32::from(last).wrapping_mul(0x27d4_eb2f);
+    (h ^ (h >> 15)) as usize % (SKETCH_WORDS * 64)
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +106,7 @@ impl<T> Node<T> {
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        PhraseSet { nodes: vec![Node::new()] }
+        PhraseSet { nodes: vec![Node::new()], first: Box::new([0; SKETCH_WORDS]) }
     }
 }
 
@@ -106,6 +125,8 @@ impl<T: PartialEq> PhraseSet<T> {
         if terms.is_empty() || terms.len() > MAX_PATTERN_TERMS {
             return;
         }
+        let bit = sketch(&terms[0]);
+        self.first[bit / 64] |= 1 << (bit % 64);
         let mut node = 0usize;
         for term in terms {
             let next = self.nodes.len() as u32;
@@ -145,6 +166,10 @@ impl<T: PartialEq> PhraseSet<T> {
         i: usize,
         mut accept: impl FnMut(usize, usize, &T) -> bool,
     ) -> Option<Match<'a, T>> {
+        let bit = sketch(&text.get(i)?.text);
+        if self.first[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
         // Walk down the trie, remembering the nodes where a pattern ends.
         let mut ends = [(0usize, 0u32); MAX_PATTERN_TERMS];
         let mut num_ends = 0;
