@@ -574,6 +574,18 @@ pub const STOP_WORDS: &[&str] = &[
     "systems",
     "airways",
     "motors",
+    "suggested",
+    "suggests",
+    "admitted",
+    "conceded",
+    "retorted",
+    "replied",
+    "answered",
+    "reported",
+    "received",
+    "flew",
+    "came",
+    "reason",
     "stock",
     "loan",
     "bond",
@@ -870,15 +882,18 @@ impl Discovery {
             if !spaced {
                 break;
             }
-            if self.is_name_word(t, end) {
+            // A particle inside a name is not one of its words, even when capitalised
+            // ("COUVE DE MURVILLE", "Perez de Cuellar").
+            let particle_inside = self.is_particle(t, end) && end + 1 < t.terms.len() && self.is_name_word(t, end + 1);
+            if particle_inside {
+                end += 1;
+            } else if self.is_name_word(t, end) {
                 if words == max_words {
                     break;
                 }
                 words += 1;
                 end += 1;
                 last_word_end = end;
-            } else if self.is_particle(t, end) && end + 1 < t.terms.len() {
-                end += 1;
             } else {
                 break;
             }
@@ -1217,6 +1232,8 @@ mod tests {
             ["Kennedy", "Macmillan"]
         );
         assert_eq!(found("PRESIDENT DE GAULLE SAID"), ["De Gaulle"]);
+        assert_eq!(found("FOREIGN MINISTER MAURICE COUVE DE MURVILLE SAID"), ["Maurice Couve de Murville"]);
+        assert_eq!(found("PRESIDENT KENNEDY SUGGESTED A TREATY"), ["Kennedy"]);
     }
 
     #[test]
