@@ -5,7 +5,7 @@
 //!    collects what may be lit;
 //! 3. tantivy retrieves the top articles by BM25 (title, body, leaders, topics);
 //! 4. [`rank`] re-ranks them: function words out ([`stopword`]), pseudo-relevance feedback
-//!    ([`feedback`]), BM25 with the index's statistics, and the best passage's score mixed in;
+//!    (`feedback`), BM25 with the index's statistics, and the best passage's score mixed in;
 //! 5. [`passage`] splits each body into sentence windows and scores them with BM25 over the
 //!    body's corpus statistics; [`highlight`] gives the exact byte ranges of the matches;
 //!    [`explain`] says, when asked, where each score came from.
@@ -22,6 +22,7 @@ pub mod query;
 pub mod rank;
 pub mod stopword;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -219,6 +220,13 @@ pub struct Searcher {
     stop_stems: Arc<HashSet<String>>,
 }
 
+thread_local! {
+    /// Each thread's analyzer, kept between searches: its stem cache makes analysing the
+    /// bodies of passages several times cheaper once warm. Taken for a search and put back
+    /// after; a search that fails simply leaves the next one a fresh analyzer.
+    static ANALYZER: Cell<Option<tantivy::tokenizer::TextAnalyzer>> = const { Cell::new(None) };
+}
+
 /// An article being ranked.
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
@@ -229,10 +237,12 @@ struct Ranked {
     best_passage: Option<f32>,
 }
 
-/// A stored article with its analysed body, loaded once per search.
+/// A stored article, loaded once per search, with its body analysed once passages need it.
 struct Loaded {
     doc: TantivyDocument,
     body: String,
+    /// Whether `terms` and `windows` are filled.
+    is_analysed: bool,
     terms: Vec<analysis::Term>,
     windows: Windows,
 }
@@ -246,14 +256,19 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn load(&mut self, address: DocAddress) -> crate::Result<&Loaded> {
+    /// Loads an article's stored fields, and with `analyse` its analysed body and passages.
+    fn load(&mut self, address: DocAddress, analyse: bool) -> crate::Result<&Loaded> {
         if !self.loaded.contains_key(&address) {
             let doc: TantivyDocument =
                 self.searcher.doc(address).map_err(|e| index_error(&self.index.location(), e))?;
             let body = Stored { doc: &doc }.first(self.index.fields.body).unwrap_or_default();
-            let terms = analysis::terms(&mut self.analyzer, &body);
-            let windows = Windows::new(&body, &terms);
-            self.loaded.insert(address, Loaded { doc, body, terms, windows });
+            let windows = Windows { ranges: Vec::new(), lengths: Vec::new() };
+            self.loaded.insert(address, Loaded { doc, body, is_analysed: false, terms: Vec::new(), windows });
+        }
+        if analyse && let Some(loaded) = self.loaded.get_mut(&address).filter(|l| !l.is_analysed) {
+            loaded.terms = analysis::terms(&mut self.analyzer, &loaded.body);
+            loaded.windows = Windows::new(&loaded.body, &loaded.terms);
+            loaded.is_analysed = true;
         }
         self.loaded(address)
     }
@@ -319,7 +334,7 @@ impl Searcher {
         let ranking = request.ranking;
         let parsed = query::parse(&request.query)?;
         let tree = if ranking.stopwords { compile::drop_stopwords(&parsed) } else { parsed };
-        let mut analyzer = analysis::analyzer();
+        let mut analyzer = ANALYZER.with(Cell::take).unwrap_or_else(analysis::analyzer);
         let mut extractor = self.extractor.clone();
         let fields = self.index.fields;
         let default_fields = fields.default_search(&self.index.tantivy_schema, &self.index.schema);
@@ -363,7 +378,11 @@ impl Searcher {
                 })
                 .collect::<Vec<_>>();
             let page: Vec<DocAddress> = ranked.iter().skip(request.offset).take(limit).map(|r| r.address).collect();
-            let stats = pooled_stats(&mut run, &page, &ranking)?;
+            let stats = if request.passages == 0 {
+                PassageStats { k1: ranking.k1, b: ranking.b, avg_len: 1.0 }
+            } else {
+                pooled_stats(&mut run, &page, &ranking)?
+            };
             (ranked, Vec::new(), PassageScoring { lits: lits.clone(), weights: None, stats })
         };
 
@@ -389,6 +408,7 @@ impl Searcher {
         }
         let facets =
             if request.facets { crate::facet::count(&self.index, &run.searcher, &*query)? } else { Facets::default() };
+        ANALYZER.with(|cell| cell.set(Some(run.analyzer)));
         Ok(SearchResults { query: request.query.clone(), total_hits, hits, facets })
     }
 
@@ -414,7 +434,7 @@ impl Searcher {
         if ranking.has_feedback() && !top.is_empty() {
             let mut docs = Vec::new();
             for &(score, address) in top.iter().take(ranking.feedback_docs) {
-                let loaded = run.load(address)?;
+                let loaded = run.load(address, true)?;
                 docs.push((score, loaded.terms.iter().map(|t| t.text.clone()).collect()));
             }
             let model = feedback::relevance_model(&docs, &self.stop_stems, ranking.feedback_terms);
@@ -474,7 +494,7 @@ impl Searcher {
         let lambda = ranking.passage_weight;
         let head_len = head.len();
         for r in ranked.iter_mut().take(head_len) {
-            run.load(r.address)?;
+            run.load(r.address, true)?;
             let best = scoring.scores(run, run.loaded(r.address)?).into_iter().fold(0.0f32, f32::max);
             r.best_passage = Some(best);
             r.score = (1.0 - lambda) * r.score + lambda * best;
@@ -494,7 +514,7 @@ impl Searcher {
         scoring: &PassageScoring,
         num_passages: usize,
     ) -> crate::Result<Hit> {
-        run.load(ranked.address)?;
+        run.load(ranked.address, num_passages > 0)?;
         let loaded = run.loaded(ranked.address)?;
         let passages = if num_passages == 0 {
             Vec::new()
@@ -606,7 +626,7 @@ pub struct Article {
 fn pooled_stats(run: &mut Run, docs: &[DocAddress], ranking: &Ranking) -> crate::Result<PassageStats> {
     let (mut total, mut count) = (0.0f32, 0usize);
     for &address in docs {
-        let loaded = run.load(address)?;
+        let loaded = run.load(address, true)?;
         total += loaded.windows.lengths.iter().sum::<f32>();
         count += loaded.windows.lengths.len();
     }

@@ -10,7 +10,7 @@
 //! [`MAX_PASSAGE_SENTENCES`] sentences and about [`DEFAULT_PASSAGE_CHARS`] bytes. Passages tile
 //! the body: sorted, disjoint, together covering every non-blank byte.
 //!
-//! Each passage is scored with BM25 ([`Windows::scores`]): the query's weighted words and
+//! Each passage is scored with BM25 (`Windows::scores`): the query's weighted words and
 //! phrases found in it, each weighing its query weight times its corpus-wide idf (from the
 //! index's body field), with the passage length relative to the average passage length of the
 //! articles being ranked. The ranker ([`super::rank`]) uses the best passage's score in the

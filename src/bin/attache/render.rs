@@ -219,4 +219,93 @@ mod tests {
         assert_eq!(pieces[1], ("Iran", true));
         assert_eq!(escape_html("<img onerror=\"x\">"), "&lt;img onerror=&quot;x&quot;&gt;");
     }
+
+    /// The only markup `html` writes; everything else must arrive escaped.
+    const OUR_TAGS: [&str; 10] = [
+        "<section class=\"attache-results\"",
+        "</section>",
+        "<article data-id=\"",
+        "</article>",
+        "<h2>",
+        "</h2>",
+        "<p class=\"meta\">",
+        "<p class=\"passage\">",
+        "</p>",
+        "<mark>",
+    ];
+
+    /// Whether every `<` of `html` opens one of our tags and every `&` an entity we write.
+    fn only_our_markup(html: &str) -> bool {
+        html.match_indices('<')
+            .all(|(i, _)| OUR_TAGS.iter().chain(["</mark>"].iter()).any(|t| html[i..].starts_with(t)))
+            && html
+                .match_indices('&')
+                .all(|(i, _)| ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].iter().any(|e| html[i..].starts_with(e)))
+    }
+
+    fn doc_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_string()),
+            Just("<mark>".to_string()),
+            Just("</p><p class=\"passage\">".to_string()),
+            Just("&amp;".to_string()),
+            Just("&".to_string()),
+            Just("\"'>".to_string()),
+            Just("Iran ".to_string()),
+            Just("Erdoğan 🇺🇦 ".to_string()),
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever the document says, in any field or passage, with highlights anywhere on
+        /// char boundaries, the HTML holds no markup but ours.
+        #[test]
+        fn html_output_never_contains_document_markup_unescaped(
+            text in doc_text(),
+            title in doc_text(),
+            meta in doc_text(),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let start = 7;
+            let mut bounds: Vec<usize> = cuts
+                .iter()
+                .map(|c| c % (text.len() + 1))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let highlights = bounds
+                .chunks_exact(2)
+                .filter(|p| p[0] < p[1])
+                .map(|p| Highlight { start: start + p[0], end: start + p[1] })
+                .collect();
+            let passage = Passage { score: 1.0, start, end: start + text.len(), text: text.clone(), highlights };
+            let hit = Hit {
+                id: meta.clone(),
+                path: meta.clone(),
+                score: 1.0,
+                title: Some(title),
+                author: Some(meta.clone()),
+                source: Some(meta.clone()),
+                date: Some(meta.clone()),
+                url: None,
+                leaders: vec![meta.clone()],
+                topics: vec![meta],
+                places: Vec::new(),
+                orgs: Vec::new(),
+                passages: vec![passage],
+                explain: None,
+            };
+            let results = SearchResults { query: text, total_hits: 1, hits: vec![hit], facets: Default::default() };
+            let mut out = Vec::new();
+            html(&mut out, &results).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let out = String::from_utf8(out).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert!(only_our_markup(&out), "{}", out);
+        }
+    }
 }
