@@ -108,9 +108,12 @@ fn records(rel: &str, maps: Vec<(usize, Option<usize>, Map<String, Value>)>) -> 
             Some(own) => format!("{rel}#{own}"),
             None => format!("{rel}#{position}"),
         };
-        if !seen.insert(id.clone()) {
-            id = format!("{rel}#{position}");
-            seen.insert(id.clone());
+        // A taken id falls back to the position, then to `position-N`: the position itself
+        // may be another record's own id (found by fuzzing).
+        let mut n = 1;
+        while !seen.insert(id.clone()) {
+            id = if n == 1 { format!("{rel}#{position}") } else { format!("{rel}#{position}-{n}") };
+            n += 1;
         }
         let mut report = Report::new(id, "");
         report.path = rel.to_string();
@@ -189,6 +192,18 @@ mod tests {
     fn duplicate_ids_fall_back_to_positions() {
         let p = parse_json("a.json", r#"[{"id":"x","body":"One"},{"id":"x","body":"Two"}]"#);
         assert_eq!(p.reports[1].id, "a.json#1");
+    }
+
+    #[test]
+    fn a_fallback_id_never_repeats_an_own_id() {
+        // Found by the ingest_json fuzz target: the second record's own id "1" was taken, and
+        // its position fallback `a.json#1` was taken too, so two reports shared an id.
+        let p = parse_json("a.json", r#"[{"id":"1","body":"One"},{"id":"1","body":"Two"},{"id":"2","body":"3"}]"#);
+        let ids: Vec<&str> = p.reports.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a.json#1", "a.json#1-2", "a.json#2"]);
+        let p = parse_lines("a.jsonl", "{\"id\":1,\"body\":\"x\"}\n{\"body\":\"y\"}\n");
+        let ids: Vec<&str> = p.reports.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a.jsonl#1", "a.jsonl#1-2"]);
     }
 
     #[test]
