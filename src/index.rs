@@ -131,12 +131,13 @@ impl Index {
                 tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
                 other => index_error(&self.location(), other),
             })?;
-        Ok(Indexer {
-            index: self.clone(),
-            writer,
+        let worker = Worker {
+            fields: self.fields,
             extractor: Extractor::new(&self.schema),
             analyzer: analysis::analyzer(),
-        })
+            location: self.location(),
+        };
+        Ok(Indexer { index: self.clone(), writer, worker })
     }
 
     /// A searcher over the latest commit; cheap to clone, `Send + Sync`.
@@ -322,12 +323,14 @@ pub struct IndexSummary {
     pub warnings: Vec<Warning>,
 }
 
+/// Files handed to the indexing workers at a time; periodic commits happen between batches.
+const SYNC_BATCH_FILES: usize = 256;
+
 /// Writes reports into an [`Index`]. Changes become visible at [`Indexer::commit`].
 pub struct Indexer {
     index: Index,
     writer: IndexWriter,
-    extractor: Extractor,
-    analyzer: TextAnalyzer,
+    worker: Worker,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -336,21 +339,38 @@ impl std::fmt::Debug for Indexer {
     }
 }
 
-impl Indexer {
-    /// Adds a report built by the caller, replacing any report with the same id; returns the
-    /// entities extracted from it.
-    pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
-        self.delete(&report.id);
-        self.add_with_sig(report, "")
-    }
+/// What one worker needs to turn files into documents: its own analyzer and extractor, so
+/// workers share nothing but the (thread-safe) index writer.
+#[derive(Clone)]
+struct Worker {
+    fields: Fields,
+    extractor: Extractor,
+    analyzer: TextAnalyzer,
+    location: PathBuf,
+}
 
-    /// Removes the report with this id, if any.
-    pub fn delete(&mut self, id: &str) {
-        self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
-    }
+/// How a file compared with the last commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Unchanged,
+    Added,
+    Updated,
+    /// New, but nothing in it could be indexed.
+    Nothing,
+}
 
-    fn add_with_sig(&mut self, report: &Report, sig: &str) -> crate::Result<Entities> {
-        let f = &self.index.fields;
+/// What syncing one file did.
+struct FileOutcome {
+    change: Change,
+    num_reports: usize,
+    skipped: Vec<Skipped>,
+    warnings: Vec<Warning>,
+}
+
+impl Worker {
+    /// Analyses and extracts `report` into a tantivy document.
+    fn document(&mut self, report: &Report, sig: &str) -> (TantivyDocument, Entities) {
+        let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = analysis::terms(&mut self.analyzer, title);
         let body_terms = analysis::terms(&mut self.analyzer, &report.body);
@@ -387,12 +407,88 @@ impl Indexer {
                 doc.add_text(field, &tag.name);
             }
         }
+        (doc, entities)
+    }
+
+    /// Brings one file up to date in `writer`: skips it when unchanged, otherwise deletes its
+    /// old reports and adds the new ones — in that order, from this one thread, so tantivy's
+    /// operation stamps apply the delete to the old reports only.
+    fn sync_file(
+        &mut self,
+        writer: &IndexWriter,
+        file: &SourceFile,
+        previous: Option<&str>,
+        options: &SyncOptions,
+    ) -> crate::Result<FileOutcome> {
+        let mut outcome =
+            FileOutcome { change: Change::Unchanged, num_reports: 0, skipped: Vec::new(), warnings: Vec::new() };
+        let quick = format!("{}:{}", file.size, file.mtime_ns);
+        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
+            return Ok(outcome);
+        }
+        let bytes = if file.size > options.max_file_bytes {
+            None
+        } else {
+            match std::fs::read(&file.abs) {
+                Ok(bytes) => Some(bytes),
+                Err(e) => {
+                    // Keep what was indexed before: the file may come back.
+                    let reason = ingest::SkipReason::Unreadable { message: e.to_string() };
+                    outcome.skipped.push(Skipped { path: file.rel.clone(), reason });
+                    outcome.change = if previous.is_some() { Change::Unchanged } else { Change::Nothing };
+                    return Ok(outcome);
+                }
+            }
+        };
+        let hash = bytes.as_deref().map_or(0, crate::hash::fnv1a);
+        let sig = format!("{quick}:{hash:016x}");
+        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(_, h)| h == format!("{hash:016x}"))) {
+            // Touched but not changed.
+            return Ok(outcome);
+        }
+        let parsed = match bytes {
+            Some(bytes) => ingest::parse_bytes(file, &bytes),
+            None => ingest::read(file, options.max_file_bytes),
+        };
+        outcome.skipped = parsed.skipped;
+        outcome.warnings = parsed.warnings;
+        if previous.is_some() {
+            writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+        }
+        for report in &parsed.reports {
+            let (doc, _) = self.document(report, &sig);
+            writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
+        }
+        outcome.num_reports = parsed.reports.len();
+        outcome.change = match (previous.is_some(), parsed.reports.is_empty()) {
+            (true, _) => Change::Updated,
+            (false, false) => Change::Added,
+            (false, true) => Change::Nothing,
+        };
+        Ok(outcome)
+    }
+}
+
+impl Indexer {
+    /// Adds a report built by the caller, replacing any report with the same id; returns the
+    /// entities extracted from it.
+    pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
+        self.delete(&report.id);
+        let (doc, entities) = self.worker.document(report, "");
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(entities)
     }
 
+    /// Removes the report with this id, if any.
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
+    }
+
     /// Makes the index mirror the reports of directory `dir` (see the module docs). Does not
-    /// commit.
+    /// commit, except every [`SyncOptions::commit_every`] reports.
+    ///
+    /// Files are read, parsed, analysed and tagged by one worker per core, each file entirely
+    /// by one worker; the summary and progress still follow the walk's order.
     pub fn sync_dir(
         &mut self,
         dir: &Path,
@@ -409,13 +505,27 @@ impl Indexer {
             IndexSummary { num_ignored: walk.num_ignored, skipped: walk.skipped, ..IndexSummary::default() };
         let mut known = self.file_signatures()?;
         let total = walk.files.len();
+        let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
+        let mut workers = vec![self.worker.clone(); num_workers];
         let mut since_commit = 0;
-        for (done, file) in walk.files.iter().enumerate() {
-            let previous = known.remove(&file.rel);
-            let before = summary.num_reports;
-            self.sync_file(file, previous.as_deref(), options, &mut summary)?;
-            since_commit += summary.num_reports - before;
-            progress(&Progress::Indexing { done: done + 1, total, path: file.rel.clone() });
+        let mut done = 0;
+        for batch in walk.files.chunks(SYNC_BATCH_FILES) {
+            let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
+            let outcomes = self.sync_batch(&mut workers, batch, &previous, options)?;
+            for (file, outcome) in batch.iter().zip(outcomes) {
+                match outcome.change {
+                    Change::Unchanged => summary.num_unchanged += 1,
+                    Change::Added => summary.num_added += 1,
+                    Change::Updated => summary.num_updated += 1,
+                    Change::Nothing => {}
+                }
+                summary.num_reports += outcome.num_reports;
+                since_commit += outcome.num_reports;
+                summary.skipped.extend(outcome.skipped);
+                summary.warnings.extend(outcome.warnings);
+                done += 1;
+                progress(&Progress::Indexing { done, total, path: file.rel.clone() });
+            }
             if options.commit_every > 0 && since_commit >= options.commit_every {
                 progress(&Progress::Committing);
                 self.commit()?;
@@ -437,61 +547,47 @@ impl Indexer {
         Ok(summary)
     }
 
-    fn sync_file(
-        &mut self,
-        file: &SourceFile,
-        previous: Option<&str>,
+    /// Syncs a batch of files on the workers; outcomes come back in the batch's order.
+    fn sync_batch(
+        &self,
+        workers: &mut [Worker],
+        batch: &[SourceFile],
+        previous: &[Option<String>],
         options: &SyncOptions,
-        summary: &mut IndexSummary,
-    ) -> crate::Result<()> {
-        let quick = format!("{}:{}", file.size, file.mtime_ns);
-        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
-            summary.num_unchanged += 1;
-            return Ok(());
+    ) -> crate::Result<Vec<FileOutcome>> {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let writer = &self.writer;
+        let results: Vec<crate::Result<Vec<(usize, FileOutcome)>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = workers
+                .iter_mut()
+                .map(|worker| {
+                    let next = &next;
+                    scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(file) = batch.get(i) else { return Ok(mine) };
+                            let previous = previous.get(i).and_then(|p| p.as_deref());
+                            mine.push((i, worker.sync_file(writer, file, previous, options)?));
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Damaged { path: self.index.location(), problem: "an indexing worker failed".into() })
+                    })
+                })
+                .collect()
+        });
+        let mut all = Vec::with_capacity(batch.len());
+        for result in results {
+            all.extend(result?);
         }
-        let bytes = if file.size > options.max_file_bytes {
-            None
-        } else {
-            match std::fs::read(&file.abs) {
-                Ok(bytes) => Some(bytes),
-                Err(e) => {
-                    // Keep what was indexed before: the file may come back.
-                    let reason = ingest::SkipReason::Unreadable { message: e.to_string() };
-                    summary.skipped.push(Skipped { path: file.rel.clone(), reason });
-                    if previous.is_some() {
-                        summary.num_unchanged += 1;
-                    }
-                    return Ok(());
-                }
-            }
-        };
-        let hash = bytes.as_deref().map_or(0, crate::hash::fnv1a);
-        let sig = format!("{quick}:{hash:016x}");
-        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(_, h)| h == format!("{hash:016x}"))) {
-            // Touched but not changed.
-            summary.num_unchanged += 1;
-            return Ok(());
-        }
-        let parsed = match bytes {
-            Some(bytes) => ingest::parse_bytes(file, &bytes),
-            None => ingest::read(file, options.max_file_bytes),
-        };
-        summary.skipped.extend(parsed.skipped);
-        summary.warnings.extend(parsed.warnings);
-        let fields = self.index.fields;
-        if previous.is_some() {
-            self.writer.delete_term(Term::from_field_text(fields.file, &file.rel));
-        }
-        for report in &parsed.reports {
-            self.add_with_sig(report, &sig)?;
-        }
-        summary.num_reports += parsed.reports.len();
-        match (previous.is_some(), parsed.reports.is_empty()) {
-            (true, _) => summary.num_updated += 1,
-            (false, false) => summary.num_added += 1,
-            (false, true) => {}
-        }
-        Ok(())
+        all.sort_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, outcome)| outcome).collect())
     }
 
     /// `file → signature` of every file in the latest commit.
