@@ -7,7 +7,7 @@
 //! three files and [`SCHEMA_VERSION`] is stored in every commit of an index, so opening an
 //! index built with other lexicons is a clear error instead of silently wrong tags.
 //!
-//! [`Fields`] resolves the tantivy field handles once; nothing outside this module looks a
+//! `Fields` resolves the tantivy field handles once; nothing outside this module looks a
 //! field up by name.
 
 use std::path::{Path, PathBuf};

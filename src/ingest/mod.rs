@@ -1,6 +1,6 @@
 //! Ingest: from a directory of files to [`Report`]s.
 //!
-//! [`walk`] finds the candidate files (hidden entries and unknown extensions are passed
+//! [`walk()`] finds the candidate files (hidden entries and unknown extensions are passed
 //! over, symlink loops are reported, not followed forever); [`read`] loads one file and
 //! rejects what is not text; [`parse`] dispatches on the extension to the format parsers
 //! ([`text`], [`markdown`], [`json`]). A bad file never stops the run: it becomes a
@@ -190,7 +190,7 @@ pub fn parse(rel: &str, format: Format, text: &str) -> Parsed {
     parsed
 }
 
-/// Reads and parses one file found by [`walk`].
+/// Reads and parses one file found by [`walk()`].
 pub fn read(file: &SourceFile, max_bytes: u64) -> Parsed {
     let skip = |reason| Parsed { skipped: vec![Skipped { path: file.rel.clone(), reason }], ..Parsed::default() };
     if file.size > max_bytes {
