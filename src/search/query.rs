@@ -275,6 +275,11 @@ fn shift(day: &str, by: i64) -> String {
 /// The first and last day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
 pub(crate) fn day_span(text: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = text.split('-').collect();
+    // Only the years a report's date can have (crate::date): `0506-01` would not convert to a
+    // day and the range would silently lose that end (found by fuzzing).
+    if !parts[0].parse::<u32>().is_ok_and(|y| (1000..=9999).contains(&y)) {
+        return None;
+    }
     let num = |s: &str| s.parse::<u32>().ok().filter(|_| s.chars().all(|c| c.is_ascii_digit()));
     match parts[..] {
         [y] if y.len() == 4 => {
@@ -620,6 +625,8 @@ mod tests {
         assert_eq!(column_of("date:[3\u{0}06-01 TO 2025-07]"), 7);
         assert_eq!(column_of("date:20x5-06"), 6);
         assert_eq!(day_span("2025-12"), Some(("2025-12-01".into(), "2025-12-31".into())));
+        assert_eq!(day_span("0506-01"), None);
+        assert_eq!(column_of("date:[2025-06-01 TO 0506-01]"), 7);
     }
 
     #[test]
