@@ -59,9 +59,10 @@ pub struct Entities {
     pub leaders: Vec<Tag>,
     /// Topics (places, organisations and themes) the report is about, strongest first.
     pub topics: Vec<Tag>,
-    /// The place topics among `topics`.
+    /// Every place (country or region) the report names, even once: a place is a fact, a
+    /// topic a judgement, so `places` may hold names that `topics` leaves out.
     pub places: Vec<Tag>,
-    /// The organisation topics among `topics`.
+    /// Every organisation the report names, even once.
     pub orgs: Vec<Tag>,
 }
 
@@ -99,15 +100,15 @@ impl Extractor {
     /// Extracts from already analysed title and body.
     pub(crate) fn extract_terms(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Entities {
         let leaders = self.leaders.find(report, title, body);
-        let topics = self.topics.find(title.1, body.1);
-        let of_kind = |kind: TopicKind| -> Vec<Tag> {
-            topics.iter().filter(|(k, _)| *k == kind).map(|(_, t)| t.clone()).collect()
+        let found = self.topics.find(title.1, body.1);
+        let named = |kind: TopicKind| -> Vec<Tag> {
+            found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };
         Entities {
             leaders,
-            places: of_kind(TopicKind::Place),
-            orgs: of_kind(TopicKind::Org),
-            topics: topics.iter().map(|(_, t)| t.clone()).collect(),
+            places: named(TopicKind::Place),
+            orgs: named(TopicKind::Org),
+            topics: found.iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.clone()).collect(),
         }
     }
 

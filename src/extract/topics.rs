@@ -78,7 +78,11 @@ impl TopicMatcher {
     }
 
     /// Topics the text is about, with their kinds, most mentioned first.
-    pub fn find(&self, title: &[Term], body: &[Term]) -> Vec<(TopicKind, Tag)> {
+    ///
+    /// The `bool` says whether the report is *about* the topic (it passed the threshold);
+    /// topics merely mentioned come back too, with `false`, because a place or organisation
+    /// the report names is a fact worth keeping even when it is not the subject.
+    pub fn find(&self, title: &[Term], body: &[Term]) -> Vec<(TopicKind, Tag, bool)> {
         // topic → (mentions, evidence, in title)
         let mut found: HashMap<usize, (u32, f32, bool)> = HashMap::new();
         for m in self.patterns.find(title, |_, _, _| true) {
@@ -96,13 +100,13 @@ impl TopicMatcher {
             c.0 += 1;
             c.1 += evidence;
         }
-        let mut tags: Vec<(TopicKind, Tag)> = found
+        let mut tags: Vec<(TopicKind, Tag, bool)> = found
             .into_iter()
-            .filter(|&(i, (_, evidence, in_title))| in_title || evidence >= self.topics[i].min_mentions as f32)
-            .map(|(i, (count, evidence, _))| {
+            .map(|(i, (count, evidence, in_title))| {
                 let topic = &self.topics[i];
+                let is_about = in_title || evidence >= topic.min_mentions as f32;
                 let weight = super::saturate(evidence / topic.min_mentions as f32 * 2.0);
-                (topic.kind, Tag { name: topic.name.clone(), count, weight })
+                (topic.kind, Tag { name: topic.name.clone(), count, weight }, is_about)
             })
             .collect();
         tags.sort_by(|a, b| {
@@ -127,7 +131,7 @@ mod tests {
         let mut a = analyzer();
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let (t, b) = (analysis::terms(&mut a, title), analysis::terms(&mut a, body));
-        m.find(&t, &b).into_iter().map(|(_, t)| t.name).collect()
+        m.find(&t, &b).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
     }
 
     fn filler(n: usize) -> String {
