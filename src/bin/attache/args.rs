@@ -62,6 +62,28 @@ pub enum EvalCommand {
     /// file stem (docs/017.txt → 017), and prints per-query figures and their means over the
     /// queries with at least one relevant judgment.
     Trec(EvalTrecArgs),
+    /// Score extracted leaders and places against labels: recall of labelled people and
+    /// places, mean leaders per labelled article, and the misses.
+    ///
+    /// LABELS is `id<TAB>people<TAB>places<TAB>orgs<TAB>topics` lines with comma-separated,
+    /// lower-case, hyphenated labels (`james-baker`); ids match the part of attache's id after
+    /// `#` (JSONL records) or the file stem. CORPUS is a directory or a JSON/JSONL file; it is
+    /// extracted in memory, not indexed.
+    Entities(EvalEntitiesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalEntitiesArgs {
+    /// The reports: a directory, or one .json/.jsonl file.
+    pub corpus: PathBuf,
+    /// The labels file.
+    pub labels: PathBuf,
+    /// Lexicons to use instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

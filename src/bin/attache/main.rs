@@ -111,6 +111,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(if results.total_hits > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Command::Eval(EvalCommand::Entities(args)) => {
+            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+            let scores = attache::extract::eval::score_entities_with(&schema, &args.corpus, &args.labels)
+                .with_context(|| format!("scoring {} against {}", args.corpus.display(), args.labels.display()))?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &scores)?;
+            } else {
+                write!(out, "{scores}")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval(EvalCommand::Trec(args)) => {
             let qrels = attache::eval::Qrels::read(&args.qrels)
                 .with_context(|| format!("reading relevance judgments from {}", args.qrels.display()))?;

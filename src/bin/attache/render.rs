@@ -14,7 +14,9 @@ const RESET: &str = "\x1b[0m";
 pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::Result<()> {
     let paint = |code: &'static str| if color { code } else { "" };
     if results.hits.is_empty() {
-        writeln!(out, "no matches for {:?}", results.query)?;
+        if results.total_hits == 0 {
+            writeln!(out, "no matches for {:?}", results.query)?;
+        }
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let title = hit.title.as_deref().unwrap_or(&hit.id);
@@ -36,7 +38,7 @@ pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::R
         }
         writeln!(out)?;
     }
-    if !results.hits.is_empty() {
+    if results.total_hits > 0 {
         writeln!(out, "{} of {} matching articles", results.hits.len(), results.total_hits)?;
     }
     if !results.facets.leaders.is_empty() || !results.facets.topics.is_empty() {
