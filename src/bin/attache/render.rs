@@ -13,10 +13,8 @@ const RESET: &str = "\x1b[0m";
 /// Writes results as readable text.
 pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::Result<()> {
     let paint = |code: &'static str| if color { code } else { "" };
-    if results.hits.is_empty() {
-        if results.total_hits == 0 {
-            writeln!(out, "no matches for {:?}", results.query)?;
-        }
+    if results.total_hits == 0 {
+        writeln!(out, "no matches for {:?}", results.query)?;
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let title = hit.title.as_deref().unwrap_or(&hit.id);
