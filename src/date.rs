@@ -93,6 +93,20 @@ fn is_valid(y: i32, m: u32, d: u32) -> bool {
     (1000..=9999).contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)
 }
 
+/// The widest span of days the index can store: tantivy keeps dates as nanoseconds in an
+/// `i64`, about 1677-09-22 to 2262-04-11. Later or earlier days are clamped to it.
+const INDEXABLE_DAYS: std::ops::RangeInclusive<i64> = -106_650..=106_650;
+
+/// Seconds since the epoch of a day count, clamped to what the index can store.
+pub(crate) fn indexable_secs(days: i64) -> i64 {
+    days.clamp(*INDEXABLE_DAYS.start(), *INDEXABLE_DAYS.end()) * 86_400
+}
+
+/// Whether a day count can be stored in the index as it is.
+pub(crate) fn is_indexable(days: i64) -> bool {
+    INDEXABLE_DAYS.contains(&days)
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD` day (proleptic Gregorian calendar).
 pub(crate) fn days_from_iso(day: &str) -> Option<i64> {
     let (y, m, d) = parse_numeric(day)?;
@@ -134,6 +148,18 @@ mod tests {
             assert_eq!(iso_from_days(n), day);
         }
         assert_eq!(days_from_iso("1970-01-02"), Some(1));
+    }
+
+    #[test]
+    fn far_days_are_clamped_to_what_the_index_stores() {
+        // Regression: the fuzzer's `date:[8502-06-01 TO *]` overflowed tantivy's nanoseconds.
+        let far = days_from_iso("8502-06-01").unwrap();
+        assert!(!is_indexable(far));
+        assert_eq!(indexable_secs(far), 106_650 * 86_400);
+        assert!(is_indexable(days_from_iso("2026-11-22").unwrap()));
+        assert!(is_indexable(days_from_iso("1963-01-04").unwrap()));
+        // The clamped bound still converts without overflow.
+        let _ = tantivy::DateTime::from_timestamp_secs(indexable_secs(i64::MAX / 86_400));
     }
 
     #[test]

@@ -393,8 +393,11 @@ impl Worker {
                 doc.add_text(field, value);
             }
         }
-        if let Some(days) = report.date.as_deref().and_then(crate::date::days_from_iso) {
-            doc.add_date(f.date, DateTime::from_timestamp_secs(days * 86_400));
+        // A day the index cannot hold (after 2262) is left out rather than stored wrong.
+        if let Some(days) =
+            report.date.as_deref().and_then(crate::date::days_from_iso).filter(|&d| crate::date::is_indexable(d))
+        {
+            doc.add_date(f.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(days)));
         }
         doc.add_text(f.body, &report.body);
         for (field, tags) in [

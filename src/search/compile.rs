@@ -230,7 +230,10 @@ impl Compiler<'_> {
     fn date_range(&self, lo: Option<&str>, hi: Option<&str>) -> Box<dyn Query> {
         let field = self.fields.date;
         let bound = |day: Option<&str>| match day.and_then(crate::date::days_from_iso) {
-            Some(days) => Bound::Included(Term::from_field_date(field, DateTime::from_timestamp_secs(days * 86_400))),
+            Some(days) => Bound::Included(Term::from_field_date(
+                field,
+                DateTime::from_timestamp_secs(crate::date::indexable_secs(days)),
+            )),
             None => Bound::Unbounded,
         };
         Box::new(RangeQuery::new(bound(lo), bound(hi)))
