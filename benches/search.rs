@@ -430,7 +430,11 @@ fn make_queries(
                         let (lo, hi) = (day - 180, day + 180);
                         BenchQuery {
                             class,
-                            attache: format!("date:[{} TO {}] {w} {w2}", iso(lo), iso(hi)),
+                            attache: format!(
+                                "date:[{} TO {}] {w} {w2}",
+                                attache::date::iso_from_days(lo),
+                                attache::date::iso_from_days(hi)
+                            ),
                             tantivy: format!("{w} {w2}"),
                             days: Some((lo, hi)),
                             must_hit: true,
@@ -453,18 +457,4 @@ fn adjacent_pair(body: &str, word: &str) -> Option<String> {
     let next = raw.get(at + 1)?;
     (next.len() >= 2 && next.bytes().all(|b| b.is_ascii_alphabetic()))
         .then(|| format!("{} {}", word, next.to_ascii_lowercase()))
-}
-
-/// `YYYY-MM-DD` of a day number since the epoch.
-fn iso(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }

@@ -933,7 +933,7 @@ impl Generator {
         }
         let title = capitalise(&title_words.join(" "));
         let days = rng.range(0, 14 * 365);
-        let date = iso_date(15_340 + days as i64); // 2012-01-01 + days
+        let date = attache::date::iso_from_days(15_340 + days as i64); // 2012-01-01 + days
         let source = rng.pick(OUTLETS).to_string();
         let slug: String = title_words.iter().take(6).map(|w| w.to_lowercase()).collect::<Vec<_>>().join("-");
         let url = format!(
@@ -1083,20 +1083,6 @@ fn push_capitalised(out: &mut String, s: &str) {
         out.extend(c.to_uppercase());
         out.push_str(chars.as_str());
     }
-}
-
-/// `YYYY-MM-DD` of a day number since 1970-01-01 (Howard Hinnant's civil-from-days).
-fn iso_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// The input formats, chosen per report.

@@ -108,7 +108,11 @@ pub(crate) fn is_indexable(days: i64) -> bool {
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` day (proleptic Gregorian calendar).
-pub(crate) fn days_from_iso(day: &str) -> Option<i64> {
+///
+/// ```
+/// assert_eq!(attache::date::days_from_iso("1970-01-02"), Some(1));
+/// ```
+pub fn days_from_iso(day: &str) -> Option<i64> {
     let (y, m, d) = parse_numeric(day)?;
     if !is_valid(y, m, d) {
         return None;
@@ -124,7 +128,11 @@ pub(crate) fn days_from_iso(day: &str) -> Option<i64> {
 }
 
 /// The `YYYY-MM-DD` day of a count of days since 1970-01-01.
-pub(crate) fn iso_from_days(days: i64) -> String {
+///
+/// ```
+/// assert_eq!(attache::date::iso_from_days(20_272), "2025-07-03");
+/// ```
+pub fn iso_from_days(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
