@@ -28,6 +28,12 @@ pub struct Report {
     pub url: Option<String>,
     /// Language code (`en`), when known.
     pub language: Option<String>,
+    /// Where the report was filed from, as its dateline writes it (`MOSCOW`, `Salvador`):
+    /// a wire record's `dateline` key, or the place that opens the body (`MOSCOW, July 3
+    /// (Reuters) - …`). The body keeps its dateline; extraction counts a dateline that names
+    /// a known city or country as a place. Absent in data written before datelines were read.
+    #[serde(default)]
+    pub dateline: Option<String>,
     /// The article text, without header lines or syndication footers.
     pub body: String,
 }
@@ -60,6 +66,18 @@ impl Report {
     /// Sets the source (outlet).
     pub fn source(mut self, source: impl Into<String>) -> Report {
         self.source = Some(source.into());
+        self
+    }
+
+    /// Sets the dateline: the place the report was filed from (`"MOSCOW"`); a date after a
+    /// comma (`"MOSCOW, July 3"`) is dropped, an empty place leaves it unset.
+    ///
+    /// ```
+    /// let r = attache::Report::new("a", "Talks went on.").dateline("WASHINGTON, March 3");
+    /// assert_eq!(r.dateline.as_deref(), Some("WASHINGTON"));
+    /// ```
+    pub fn dateline(mut self, dateline: &str) -> Report {
+        self.dateline = crate::ingest::dateline::place(dateline);
         self
     }
 

@@ -100,7 +100,9 @@ impl Extractor {
     /// Extracts from already analysed title and body.
     pub(crate) fn extract_terms(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Entities {
         let leaders = self.leaders.find(report, title, body);
-        let found = self.topics.find(title.1, body.1);
+        // A dateline the body opens with is counted there, as a mention in the lead.
+        let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
+        let found = self.topics.find(title.1, body.1, dateline);
         let named = |kind: TopicKind| -> Vec<Tag> {
             found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };
@@ -178,5 +180,17 @@ mod tests {
         let e = ex.extract(&Report::new("a", "Iran came up once.").title("Iran talks"));
         assert_eq!(names(&e.topics), ["Iran"]);
         assert_eq!(names(&e.places), ["Iran"]);
+    }
+
+    #[test]
+    fn a_dateline_names_a_place_once() {
+        let mut ex = extractor();
+        let r = Report::new("a", "Talks went on.").dateline("MOSCOW, July 3");
+        let e = ex.extract(&r);
+        assert_eq!(names(&e.places), ["Russia"]);
+        assert_eq!(e.places[0].count, 1);
+        // In the body it is counted once, as the body's first word.
+        let r = Report::new("a", "MOSCOW, July 3 (Reuters) - Talks went on.").dateline("MOSCOW");
+        assert_eq!(ex.extract(&r).places[0].count, 1);
     }
 }

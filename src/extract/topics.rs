@@ -9,7 +9,11 @@
 //!   specific phrase is stronger evidence than a common word, so one such phrase in a story
 //!   about the war is enough, where one "missile" is not;
 //! - any mention in the title tags the topic outright (the title says what a story is about);
-//! - a mention in the lead (the first [`LEAD_TERMS`] terms) counts half as much again.
+//! - a mention in the lead (the first [`LEAD_TERMS`] terms) counts half as much again;
+//! - a dateline ([`Report::dateline`](crate::Report)) that names a place by its name, a term
+//!   or a capital (`MOSCOW` → Russia, `WASHINGTON` → United States) is a mention of
+//!   [`DATELINE_WEIGHT`]: where a story was filed says something, not much, about what it is
+//!   about. A dateline the body opens with is already counted there.
 //!
 //! The evidence also gives each topic its [`Tag::weight`] (see [`super::saturate`]), so
 //! ranking and facets can tell a story about Iran from one that mentions Iran twice.
@@ -20,7 +24,7 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::Tag;
 use super::lexicon::{TopicKind, TopicLexicon};
-use super::matcher::PhraseSet;
+use super::matcher::{FxHashMap, PhraseSet};
 use crate::analysis::{self, Term};
 
 /// Mentions that make a report about a topic, unless the topic sets its own.
@@ -38,6 +42,12 @@ const LEAD_BONUS: f32 = 0.5;
 /// Evidence of a title mention, on top of tagging the topic.
 const TITLE_WEIGHT: f32 = 3.0;
 
+/// Evidence of a place named by the report's dateline.
+pub const DATELINE_WEIGHT: f32 = 1.0;
+
+/// Most words of a place name looked up in a dateline ("Rio de Janeiro").
+const MAX_DATELINE_WORDS: usize = 4;
+
 struct Topic {
     name: String,
     kind: TopicKind,
@@ -47,12 +57,33 @@ struct Topic {
 pub(crate) struct TopicMatcher {
     topics: Vec<Topic>,
     patterns: PhraseSet<usize>,
+    /// Places by name, term or capital, as [`dateline_key`] writes them: datelines are
+    /// names, not prose, so they are looked up whole rather than analysed.
+    dateline_places: FxHashMap<String, usize>,
+}
+
+/// A place name as a dateline lookup key: lower case, words split at anything that is not a
+/// letter or digit, joined by one space (`"NEW YORK"`, `"New York"` → `"new york"`).
+fn dateline_key<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let mut key = String::new();
+    for w in words {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    key
+}
+
+fn dateline_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
 }
 
 impl TopicMatcher {
     pub fn new(lexicon: &TopicLexicon, analyzer: &mut TextAnalyzer) -> TopicMatcher {
         let mut topics = Vec::new();
         let mut patterns = PhraseSet::default();
+        let mut dateline_places = FxHashMap::default();
         for spec in lexicon.topic.values() {
             let i = topics.len();
             topics.push(Topic {
@@ -64,8 +95,13 @@ impl TopicMatcher {
                 let terms: Vec<String> = analysis::terms(analyzer, trigger).into_iter().map(|t| t.text).collect();
                 patterns.insert(terms, i);
             }
+            if spec.kind == TopicKind::Place {
+                for name in std::iter::once(&spec.name).chain(&spec.terms).chain(&spec.capitals) {
+                    dateline_places.entry(dateline_key(dateline_words(name))).or_insert(i);
+                }
+            }
         }
-        TopicMatcher { topics, patterns }
+        TopicMatcher { topics, patterns, dateline_places }
     }
 
     /// The topic a name or trigger denotes, optionally restricted to one kind.
@@ -77,14 +113,41 @@ impl TopicMatcher {
             .map(|t| t.name.as_str())
     }
 
+    /// The places a dateline names ("WASHINGTON/MOSCOW" → two), longest names first.
+    fn dateline_places(&self, dateline: &str) -> Vec<usize> {
+        let words = dateline_words(dateline);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let longest = (1..=MAX_DATELINE_WORDS.min(words.len() - i)).rev().find_map(|len| {
+                self.dateline_places.get(&dateline_key(words[i..i + len].iter().copied())).map(|&t| (t, len))
+            });
+            match longest {
+                Some((t, len)) => {
+                    if !out.contains(&t) {
+                        out.push(t);
+                    }
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
     /// Topics the text is about, with their kinds, most mentioned first.
     ///
     /// The `bool` says whether the report is *about* the topic (it passed the threshold);
     /// topics merely mentioned come back too, with `false`, because a place or organisation
     /// the report names is a fact worth keeping even when it is not the subject.
-    pub fn find(&self, title: &[Term], body: &[Term]) -> Vec<(TopicKind, Tag, bool)> {
+    pub fn find(&self, title: &[Term], body: &[Term], dateline: Option<&str>) -> Vec<(TopicKind, Tag, bool)> {
         // topic → (mentions, evidence, in title)
         let mut found: HashMap<usize, (u32, f32, bool)> = HashMap::new();
+        for i in dateline.map(|d| self.dateline_places(d)).unwrap_or_default() {
+            let c = found.entry(i).or_default();
+            c.0 += 1;
+            c.1 += DATELINE_WEIGHT;
+        }
         for m in self.patterns.find(title, |_, _, _| true) {
             let c = found.entry(*m.payload).or_default();
             c.0 += 1;
@@ -131,7 +194,7 @@ mod tests {
         let mut a = analyzer();
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let (t, b) = (analysis::terms(&mut a, title), analysis::terms(&mut a, body));
-        m.find(&t, &b).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
+        m.find(&t, &b, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
     }
 
     fn filler(n: usize) -> String {
@@ -174,12 +237,34 @@ mod tests {
     }
 
     #[test]
+    fn a_dateline_city_is_a_place_mention() {
+        let schema = IndexSchema::embedded().unwrap();
+        let mut a = analyzer();
+        let m = TopicMatcher::new(&schema.topics, &mut a);
+        let b = analysis::terms(&mut a, "The talks went on.");
+        let places = |dateline| -> Vec<String> {
+            m.find(&[], &b, Some(dateline))
+                .into_iter()
+                .filter(|(k, _, _)| *k == TopicKind::Place)
+                .map(|t| t.1.name)
+                .collect()
+        };
+        assert_eq!(places("MOSCOW"), ["Russia"]);
+        assert_eq!(places("Washington"), ["United States"]);
+        assert_eq!(places("WASHINGTON/MOSCOW").len(), 2);
+        assert!(places("NOWHERE IN PARTICULAR").is_empty());
+        // One dateline mention is a place, not yet a topic.
+        let about = m.find(&[], &b, Some("MOSCOW")).into_iter().filter(|t| t.2).count();
+        assert_eq!(about, 0);
+    }
+
+    #[test]
     fn stronger_evidence_ranks_first_with_a_higher_weight() {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let b = analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions.");
-        let tags = m.find(&[], &b);
+        let tags = m.find(&[], &b, None);
         assert_eq!(tags[0].1.name, "Iran");
         assert!(tags[0].1.weight > tags[1].1.weight);
     }

@@ -2,7 +2,8 @@
 //!
 //! A `.json` file holds one object or an array of objects; a `.jsonl` file one object a
 //! line. Known keys map to fields (`title`/`headline`, `author`/`byline`,
-//! `source`/`publisher`, `date`/`published`, `url`, `body`/`text`/`content`, `language`);
+//! `source`/`publisher`, `date`/`published`, `url`, `body`/`text`/`content`, `language`,
+//! `dateline`);
 //! unknown keys are ignored. A record's id is `PATH#<its "id">` when it has one (string or
 //! number, unique in the file), else `PATH#N` with N its 0-based position. A broken JSONL
 //! line is reported with its line number and the other lines are still indexed.
@@ -177,6 +178,12 @@ mod tests {
         assert_eq!((r.title.as_deref(), r.author.as_deref(), r.source.as_deref()), (Some("T"), Some("B"), Some("P")));
         assert_eq!(r.date.as_deref(), Some("2025-01-02"));
         assert_eq!(r.body, "Body.");
+    }
+
+    #[test]
+    fn a_dateline_key_names_the_place_without_its_date() {
+        let p = parse_lines("a.jsonl", "{\"dateline\":\"SALVADOR, Feb 26\",\"body\":\"Showers continued.\"}\n");
+        assert_eq!(p.reports[0].dateline.as_deref(), Some("SALVADOR"));
     }
 
     #[test]

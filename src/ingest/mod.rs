@@ -3,12 +3,14 @@
 //! [`walk()`] finds the candidate files (hidden entries and unknown extensions are passed
 //! over, symlink loops are reported, not followed forever); [`read`] loads one file and
 //! rejects what is not text; [`parse`] dispatches on the extension to the format parsers
-//! ([`text`], [`markdown`], [`json`]). A bad file never stops the run: it becomes a
+//! ([`text`], [`markdown`], [`json`]); [`dateline`] reads where a report was filed from,
+//! from a field or the opening of its body. A bad file never stops the run: it becomes a
 //! [`Skipped`] entry with the reason, and the rest of the corpus is indexed.
 //!
 //! Ids are stable: the path relative to the corpus root with `/` separators, plus `#N`
 //! (0-based record number) or `#<record id>` for records of a JSON or JSONL file.
 
+pub mod dateline;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -183,8 +185,15 @@ pub fn parse(rel: &str, format: Format, text: &str) -> Parsed {
     parsed.reports = kept;
     // Many feeds name files by date (`2025-07-03_putin_call.txt`): use it when the report has none.
     let file_day = rel.rsplit('/').next().and_then(|name| name.get(..10)).and_then(crate::date::parse_day);
-    for report in parsed.reports.iter_mut().filter(|r| r.date.is_none()) {
-        report.date.clone_from(&file_day);
+    for report in parsed.reports.iter_mut() {
+        if report.date.is_none() {
+            report.date.clone_from(&file_day);
+        }
+        // A story that opens with its dateline ("MOSCOW, July 3 (Reuters) - …") keeps it in
+        // the body and names its place.
+        if report.dateline.is_none() {
+            report.dateline = dateline::from_body(&report.body);
+        }
     }
     parsed.skipped.extend(empty.into_iter().map(|r| Skipped { path: r.id, reason: SkipReason::Empty }));
     parsed

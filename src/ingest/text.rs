@@ -2,7 +2,7 @@
 //!
 //! Conventions, all optional:
 //! - leading `KEY: value` header lines (`AUTHOR`, `TITLE`, `DATE`, `SOURCE`, `URL`,
-//!   `LANGUAGE` and a few synonyms, case-insensitive) until the first line that is not one;
+//!   `LANGUAGE`, `DATELINE` and a few synonyms, case-insensitive) until the first line that is not one;
 //!   an unknown key (`WASHINGTON: …`) ends the headers and stays in the body;
 //! - a trailing WordPress syndication line `The post TITLE appeared first on SOURCE.` gives
 //!   title and source (when the headers did not) and is removed from the body;
@@ -26,6 +26,7 @@ pub(crate) enum Header {
     Source,
     Url,
     Language,
+    Dateline,
 }
 
 impl Header {
@@ -38,6 +39,7 @@ impl Header {
             "source" | "publisher" | "outlet" | "site" => Header::Source,
             "url" | "link" | "permalink" => Header::Url,
             "language" | "lang" => Header::Language,
+            "dateline" => Header::Dateline,
             _ => return None,
         })
     }
@@ -57,6 +59,12 @@ impl Header {
             Header::Date => {
                 if report.date.is_none() {
                     report.date = crate::date::parse_day(value);
+                }
+                return;
+            }
+            Header::Dateline => {
+                if report.dateline.is_none() {
+                    report.dateline = super::dateline::place(value);
                 }
                 return;
             }

@@ -660,6 +660,7 @@ fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -> Article {
         topics: stored.all(f.topic),
         places: stored.all(f.place),
         orgs: stored.all(f.org),
+        dateline: None,
     }
 }
 
