@@ -652,6 +652,7 @@ fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -> Article {
         date: stored_day(doc, f.date),
         url: stored.first(f.url),
         language: stored.first(f.language),
+        dateline: None,
         body: stored.first(f.body).unwrap_or_default(),
     };
     Article {
@@ -660,7 +661,6 @@ fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -> Article {
         topics: stored.all(f.topic),
         places: stored.all(f.place),
         orgs: stored.all(f.org),
-        dateline: None,
     }
 }
 
