@@ -13,7 +13,7 @@
 //!   writes that word (so "Howard Baker" does not count for `james-baker` in a story that
 //!   names James, but "Baker" alone counts when the story never gives a first name);
 //! - a place label is found when it resolves (through the place topics' names and triggers,
-//!   or [`PLACE_CODES`] for the collection's codes such as `ussr`) to one of the article's places.
+//!   or [`PLACE_CODES`] for the collection's codes such as `usa`) to one of the article's places.
 //!
 //! Ids match on the part after `#` (`dev.jsonl#reuters-1` ↔ `reuters-1`), or the file stem for
 //! one-article files. This module reads the corpus itself (the ingest stage, then the
@@ -38,9 +38,6 @@ pub const MAX_LISTED_MISSES: usize = 200;
 pub const PLACE_CODES: &[(&str, &str)] = &[
     ("usa", "United States"),
     ("uk", "United Kingdom"),
-    ("ussr", "Russia"),
-    ("west-germany", "Germany"),
-    ("east-germany", "Germany"),
     ("uae", "United Arab Emirates"),
     ("south-korea", "South Korea"),
     ("north-korea", "North Korea"),

@@ -99,6 +99,17 @@ pub struct TopicSpec {
     /// Mentions needed for an article to be about the topic.
     #[serde(default)]
     pub min_mentions: Option<u32>,
+    /// Names used only in datelines (places): wire-style abbreviations such as "Calif."
+    /// that would be noise in running text.
+    #[serde(default)]
+    pub dateline_names: Vec<String>,
+    /// Last day a historical place existed, `YYYY-MM-DD` ("1991-12-25" for the Soviet Union).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Triggers of other topics that name this place in reports dated up to `until`
+    /// ("Moscow" and "Kremlin" for the Soviet Union).
+    #[serde(default)]
+    pub inherits: Vec<String>,
 }
 
 impl TopicSpec {
@@ -153,6 +164,15 @@ impl TopicLexicon {
             if topic.name.trim().is_empty() || topic.triggers().next().is_none() {
                 let at = format!("[topic.{key}]");
                 return Err(schema_error(path, text, &at, format!("topic {key} needs a name and at least one term")));
+            }
+            let at = format!("[topic.{key}]");
+            if let Some(day) = &topic.until
+                && crate::date::parse_day(day).as_deref() != Some(day.as_str())
+            {
+                return Err(schema_error(path, text, &at, format!("topic {key}: {day:?} is not a YYYY-MM-DD date")));
+            }
+            if !topic.inherits.is_empty() && topic.until.is_none() {
+                return Err(schema_error(path, text, &at, format!("topic {key}: `inherits` needs an `until` date")));
             }
         }
         Ok(lexicon)

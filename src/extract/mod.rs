@@ -102,7 +102,7 @@ impl Extractor {
         let leaders = self.leaders.find(report, title, body);
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
-        let found = self.topics.find(title.1, body.1, dateline);
+        let found = self.topics.find(title.1, body.1, dateline, report.date.as_deref());
         let named = |kind: TopicKind| -> Vec<Tag> {
             found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };

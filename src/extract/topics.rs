@@ -54,12 +54,30 @@ struct Topic {
     min_mentions: u32,
 }
 
+/// What a trigger names: its topic, or a historical place in reports dated up to a day.
+#[derive(Debug, Clone, PartialEq)]
+struct Trigger {
+    topic: usize,
+    /// (historical place, its last day `YYYY-MM-DD`): "Moscow" in a 1987 report.
+    era: Option<(usize, Box<str>)>,
+}
+
+impl Trigger {
+    /// The topic this trigger names in a report of `date`; undated reports get today's.
+    fn topic(&self, date: Option<&str>) -> usize {
+        match (&self.era, date) {
+            (Some((then, until)), Some(d)) if d <= &**until => *then,
+            _ => self.topic,
+        }
+    }
+}
+
 pub(crate) struct TopicMatcher {
     topics: Vec<Topic>,
-    patterns: PhraseSet<usize>,
+    patterns: PhraseSet<Trigger>,
     /// Places by name, term or capital, as [`dateline_key`] writes them: datelines are
     /// names, not prose, so they are looked up whole rather than analysed.
-    dateline_places: FxHashMap<String, usize>,
+    dateline_places: FxHashMap<String, Trigger>,
 }
 
 /// A place name as a dateline lookup key: lower case, words split at anything that is not a
@@ -81,6 +99,17 @@ fn dateline_words(text: &str) -> Vec<&str> {
 
 impl TopicMatcher {
     pub fn new(lexicon: &TopicLexicon, analyzer: &mut TextAnalyzer) -> TopicMatcher {
+        let mut key =
+            |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
+        // Triggers that name a historical place in old reports ("Moscow" → Soviet Union).
+        let mut inherited: HashMap<Vec<String>, (usize, Box<str>)> = HashMap::new();
+        for (i, spec) in lexicon.topic.values().enumerate() {
+            if let Some(until) = &spec.until {
+                for trigger in &spec.inherits {
+                    inherited.insert(key(trigger), (i, until.as_str().into()));
+                }
+            }
+        }
         let mut topics = Vec::new();
         let mut patterns = PhraseSet::default();
         let mut dateline_places = FxHashMap::default();
@@ -91,14 +120,19 @@ impl TopicMatcher {
                 kind: spec.kind,
                 min_mentions: spec.min_mentions.unwrap_or(DEFAULT_MIN_MENTIONS).max(1),
             });
+            let is_name = |t: &str| spec.demonyms.iter().all(|d| d != t);
             for trigger in std::iter::once(spec.name.as_str()).chain(spec.triggers()) {
-                let terms: Vec<String> = analysis::terms(analyzer, trigger).into_iter().map(|t| t.text).collect();
-                patterns.insert(terms, i);
-            }
-            if spec.kind == TopicKind::Place {
-                for name in std::iter::once(&spec.name).chain(&spec.terms).chain(&spec.capitals) {
-                    dateline_places.entry(dateline_key(dateline_words(name))).or_insert(i);
+                let terms = key(trigger);
+                let era = inherited.get(&terms).filter(|(then, _)| *then != i).cloned();
+                let payload = Trigger { topic: i, era };
+                if spec.kind == TopicKind::Place && is_name(trigger) {
+                    dateline_places.entry(dateline_key(dateline_words(trigger))).or_insert_with(|| payload.clone());
                 }
+                patterns.insert(terms, payload);
+            }
+            for name in &spec.dateline_names {
+                let payload = Trigger { topic: i, era: None };
+                dateline_places.entry(dateline_key(dateline_words(name))).or_insert(payload);
             }
         }
         TopicMatcher { topics, patterns, dateline_places }
@@ -108,19 +142,19 @@ impl TopicMatcher {
     pub fn resolve(&self, key: &[String], kind: Option<TopicKind>) -> Option<&str> {
         self.patterns
             .exact(key)
-            .map(|&i| &self.topics[i])
+            .map(|t| &self.topics[t.topic])
             .find(|t| kind.is_none_or(|k| t.kind == k))
             .map(|t| t.name.as_str())
     }
 
     /// The places a dateline names ("WASHINGTON/MOSCOW" → two), longest names first.
-    fn dateline_places(&self, dateline: &str) -> Vec<usize> {
+    fn dateline_places(&self, dateline: &str, date: Option<&str>) -> Vec<usize> {
         let words = dateline_words(dateline);
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let longest = (1..=MAX_DATELINE_WORDS.min(words.len() - i)).rev().find_map(|len| {
-                self.dateline_places.get(&dateline_key(words[i..i + len].iter().copied())).map(|&t| (t, len))
+                self.dateline_places.get(&dateline_key(words[i..i + len].iter().copied())).map(|t| (t.topic(date), len))
             });
             match longest {
                 Some((t, len)) => {
@@ -140,22 +174,28 @@ impl TopicMatcher {
     /// The `bool` says whether the report is *about* the topic (it passed the threshold);
     /// topics merely mentioned come back too, with `false`, because a place or organisation
     /// the report names is a fact worth keeping even when it is not the subject.
-    pub fn find(&self, title: &[Term], body: &[Term], dateline: Option<&str>) -> Vec<(TopicKind, Tag, bool)> {
+    pub fn find(
+        &self,
+        title: &[Term],
+        body: &[Term],
+        dateline: Option<&str>,
+        date: Option<&str>,
+    ) -> Vec<(TopicKind, Tag, bool)> {
         // topic → (mentions, evidence, in title)
         let mut found: HashMap<usize, (u32, f32, bool)> = HashMap::new();
-        for i in dateline.map(|d| self.dateline_places(d)).unwrap_or_default() {
+        for i in dateline.map(|d| self.dateline_places(d, date)).unwrap_or_default() {
             let c = found.entry(i).or_default();
             c.0 += 1;
             c.1 += DATELINE_WEIGHT;
         }
         for m in self.patterns.find(title, |_, _, _| true) {
-            let c = found.entry(*m.payload).or_default();
+            let c = found.entry(m.payload.topic(date)).or_default();
             c.0 += 1;
             c.1 += TITLE_WEIGHT;
             c.2 = true;
         }
         for m in self.patterns.find(body, |_, _, _| true) {
-            let c = found.entry(*m.payload).or_default();
+            let c = found.entry(m.payload.topic(date)).or_default();
             let mut evidence = if m.len > 1 { PHRASE_WEIGHT } else { 1.0 };
             if m.first < LEAD_TERMS {
                 evidence *= 1.0 + LEAD_BONUS;
@@ -194,7 +234,7 @@ mod tests {
         let mut a = analyzer();
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let (t, b) = (analysis::terms(&mut a, title), analysis::terms(&mut a, body));
-        m.find(&t, &b, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
+        m.find(&t, &b, None, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
     }
 
     fn filler(n: usize) -> String {
@@ -243,7 +283,7 @@ mod tests {
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let b = analysis::terms(&mut a, "The talks went on.");
         let places = |dateline| -> Vec<String> {
-            m.find(&[], &b, Some(dateline))
+            m.find(&[], &b, Some(dateline), None)
                 .into_iter()
                 .filter(|(k, _, _)| *k == TopicKind::Place)
                 .map(|t| t.1.name)
@@ -252,10 +292,28 @@ mod tests {
         assert_eq!(places("MOSCOW"), ["Russia"]);
         assert_eq!(places("Washington"), ["United States"]);
         assert_eq!(places("WASHINGTON/MOSCOW").len(), 2);
+        assert_eq!(places("SAN MATEO, Calif."), ["United States"]);
         assert!(places("NOWHERE IN PARTICULAR").is_empty());
         // One dateline mention is a place, not yet a topic.
-        let about = m.find(&[], &b, Some("MOSCOW")).into_iter().filter(|t| t.2).count();
+        let about = m.find(&[], &b, Some("MOSCOW"), None).into_iter().filter(|t| t.2).count();
         assert_eq!(about, 0);
+    }
+
+    #[test]
+    fn a_capital_names_the_historical_place_in_old_reports() {
+        let schema = IndexSchema::embedded().unwrap();
+        let mut a = analyzer();
+        let m = TopicMatcher::new(&schema.topics, &mut a);
+        let b = analysis::terms(&mut a, "Talks in Moscow and Bonn. The German and Soviet delegations met.");
+        let places = |date| -> Vec<String> {
+            let mut p: Vec<String> = m.find(&[], &b, None, date).into_iter().map(|t| t.1.name).collect();
+            p.sort();
+            p
+        };
+        assert_eq!(places(Some("1987-03-01")), ["Soviet Union", "West Germany"]);
+        assert_eq!(places(Some("2025-03-01")), ["Germany", "Russia", "Soviet Union"]);
+        assert_eq!(places(None), ["Germany", "Russia", "Soviet Union"]);
+        assert_eq!(m.find(&[], &[], Some("MOSCOW"), Some("1987-03-01"))[0].1.name, "Soviet Union");
     }
 
     #[test]
@@ -264,7 +322,7 @@ mod tests {
         let mut a = analyzer();
         let m = TopicMatcher::new(&schema.topics, &mut a);
         let b = analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions.");
-        let tags = m.find(&[], &b, None);
+        let tags = m.find(&[], &b, None, None);
         assert_eq!(tags[0].1.name, "Iran");
         assert!(tags[0].1.weight > tags[1].1.weight);
     }

@@ -47,12 +47,27 @@ const MONTHS: &[&str] = &[
 /// Lower-case words allowed inside a Title-Case place ("Dar es Salaam", "Rio de Janeiro").
 const PARTICLES: &[&str] = &["de", "es", "al", "el", "la", "of", "du", "do", "da"];
 
-/// The place of a dateline field: the text before a comma or an agency (`"MOSCOW, July 3"` →
-/// `MOSCOW`), or `None` when that is empty.
+/// The place of a dateline field: its parts up to the date or an agency (`"MOSCOW, July 3"` →
+/// `MOSCOW`, `"SAN MATEO, Calif., March 2"` → `SAN MATEO, Calif.`), or `None` when empty.
 pub fn place(dateline: &str) -> Option<String> {
-    let end = dateline.find([',', '(']).unwrap_or(dateline.len());
-    let place = dateline[..end].trim().trim_end_matches(['-', '—', '–']).trim();
-    (!place.is_empty()).then(|| place.to_string())
+    let head = dateline.split('(').next().unwrap_or_default();
+    let parts: Vec<&str> = head
+        .split(',')
+        .map(|p| p.trim().trim_end_matches(['-', '—', '–']).trim())
+        .take_while(|p| !is_date(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Whether a dateline part is a date ("March 2", "2 March", "1987").
+fn is_date(part: &str) -> bool {
+    let is_number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let is_month = |w: &str| MONTHS.contains(&w.trim_end_matches('.').to_lowercase().as_str());
+    let words: Vec<&str> = part.split_whitespace().collect();
+    !words.is_empty()
+        && (words.iter().all(|w| is_number(w))
+            || words.len() <= 3 && words.iter().any(|w| is_month(w)) && words.iter().any(|w| is_number(w)))
 }
 
 /// The place of a dateline that opens `body`, if the body opens with one (see the module docs).
@@ -174,6 +189,8 @@ mod tests {
         assert_eq!(place("WASHINGTON, March 3").as_deref(), Some("WASHINGTON"));
         assert_eq!(place("Kyiv").as_deref(), Some("Kyiv"));
         assert_eq!(place(" , March 3"), None);
+        assert_eq!(place("SAN MATEO, Calif., March 2").as_deref(), Some("SAN MATEO, Calif."));
+        assert_eq!(place("TAUPO, New Zealand, March 23 (Reuters)").as_deref(), Some("TAUPO, New Zealand"));
     }
 
     #[test]
