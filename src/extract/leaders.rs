@@ -338,6 +338,22 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_leader_is_the_paramount_office_holder() {
+        let r = Report::new("a", "The Iranian leader said talks were over.").date("2025-07-01");
+        assert_eq!(leaders(&r), ["Ali Khamenei:1"]);
+        let r = Report::new("a", "Iran's leader said talks were over.").date("2025-07-01");
+        assert_eq!(leaders(&r), ["Ali Khamenei:1"]);
+        let r = Report::new("a", "The Russian leader said talks would go on.").date("2025-07-01");
+        assert_eq!(leaders(&r), ["Vladimir Putin:1"]);
+        let r = Report::new("a", "The Kremlin leader said talks would go on.").date("2025-07-01");
+        assert_eq!(leaders(&r), ["Vladimir Putin:1"]);
+        // The President is still named by his office.
+        let r = Report::new("a", "The Iranian President said talks were over.").date("2025-07-01");
+        assert_ne!(leaders(&r), ["Ali Khamenei:1"]);
+        assert_eq!(leaders(&r).len(), 1);
+    }
+
+    #[test]
     fn a_role_in_old_news_resolves_to_nobody() {
         let r = Report::new("a", "The Soviet leader and the Russian President met.").date("1987-03-01");
         assert!(leaders(&r).is_empty());

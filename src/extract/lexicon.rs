@@ -56,6 +56,11 @@ pub struct RoleSpec {
     /// Extra names of the office ("Kremlin leader").
     #[serde(default)]
     pub phrases: Vec<String>,
+    /// Whether this office is the country's paramount one, which a bare "Iranian leader"
+    /// names (Iran's Supreme Leader, Britain's Prime Minister). Set on one role of the office
+    /// is enough; without it anywhere in a country, its President is.
+    #[serde(default)]
+    pub paramount: bool,
 }
 
 /// Contents of `topics.toml`.

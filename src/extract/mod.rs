@@ -183,6 +183,14 @@ mod tests {
     }
 
     #[test]
+    fn us_in_all_caps_text_is_the_united_states() {
+        let mut ex = extractor();
+        let e = ex.extract(&Report::new("a", "THE U.S. AND AMERICAN OFFICIALS MET IN WASHINGTON."));
+        assert_eq!(names(&e.places), ["United States"]);
+        assert_eq!(e.places[0].count, 3);
+    }
+
+    #[test]
     fn a_dateline_names_a_place_once() {
         let mut ex = extractor();
         let r = Report::new("a", "Talks went on.").dateline("MOSCOW, July 3");

@@ -6,7 +6,10 @@
 //! for each office the patterns are `DEMONYM OFFICE` ("Russian President"),
 //! `PLACE 's OFFICE` ("Iran's foreign minister"), `OFFICE of PLACE` ("President of Russia"),
 //! `ORG OFFICE` for organisations ("NATO Secretary-General"), and the role's own phrases.
-//! A few spelling variants of offices ([`OFFICE_VARIANTS`]) are added.
+//! A few spelling variants of offices ([`OFFICE_VARIANTS`]) are added, and a bare
+//! "leader" ([`PARAMOUNT_VARIANT`]: "the Iranian leader") names the country's paramount
+//! office only: the one `leaders.toml` marks `paramount = true` (Iran's Supreme Leader), else
+//! its President — never whichever office happened to be listed first.
 //!
 //! Resolution needs a date: the holder whose term covers the report's date. A report without
 //! a date gets the current holder (a role without `to`) when there is exactly one; a date no
@@ -33,15 +36,20 @@ pub const OFFICE_VARIANTS: &[(&str, &str)] = &[
     ("Prime Minister", "Premier"),
     ("Prime Minister", "PM"),
     ("President", "head of state"),
-    ("President", "leader"),
     ("Secretary-General", "Secretary General"),
     ("Secretary-General", "chief"),
     ("Director General", "Director-General"),
     ("Director General", "chief"),
     ("Secretary of Defense", "Defense Secretary"),
     ("Secretary of State", "top diplomat"),
-    ("Supreme Leader", "leader"),
 ];
+
+/// How news names a country's paramount office without saying which ("the Iranian leader",
+/// "Iran's leader"): added to the one office [`RoleMatcher`] judges paramount.
+pub const PARAMOUNT_VARIANT: &str = "leader";
+
+/// The office that is paramount where the lexicon marks none: the head of state.
+pub const DEFAULT_PARAMOUNT: &str = "president";
 
 /// A place or organisation's kind, analysed names and analysed demonyms.
 type PlaceKeys = (TopicKind, Vec<Vec<String>>, Vec<Vec<String>>);
@@ -74,6 +82,19 @@ impl RoleMatcher {
                 (t.name.as_str(), (t.kind, names, demonyms))
             })
             .collect();
+        // Each country's paramount office: the one a role marks, else its President.
+        let mut paramount: HashMap<&str, String> = HashMap::new();
+        for role in leaders.leader.values().flat_map(|l| &l.roles) {
+            let office = role.office.to_lowercase();
+            if role.paramount {
+                paramount.insert(role.country.as_str(), office);
+            } else if office == DEFAULT_PARAMOUNT {
+                paramount.entry(role.country.as_str()).or_insert(office);
+            }
+        }
+        let is_paramount = |office: &str, country: &str| {
+            paramount.get(country).is_some_and(|p| p.eq_ignore_ascii_case(office))
+        };
         let mut offices: Vec<Office> = Vec::new();
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
         let mut patterns = PhraseSet::default();
@@ -90,9 +111,11 @@ impl RoleMatcher {
                     patterns.insert(key(phrase), id);
                 }
                 let Some((kind, names, demonyms)) = places.get(role.country.as_str()) else { continue };
-                let variants = std::iter::once(role.office.as_str()).chain(
-                    OFFICE_VARIANTS.iter().filter(|(o, _)| o.eq_ignore_ascii_case(&role.office)).map(|(_, v)| *v),
-                );
+                let variants = std::iter::once(role.office.as_str())
+                    .chain(
+                        OFFICE_VARIANTS.iter().filter(|(o, _)| o.eq_ignore_ascii_case(&role.office)).map(|(_, v)| *v),
+                    )
+                    .chain(is_paramount(&role.office, &role.country).then_some(PARAMOUNT_VARIANT));
                 for office in variants {
                     let office = key(office);
                     for d in demonyms {
