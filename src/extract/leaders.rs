@@ -30,6 +30,11 @@ use super::roles::RoleMatcher;
 use crate::Report;
 use crate::analysis::{self, Term};
 
+/// Words that, right after a name, make it a firm's ("Eastman Kodak Co", "Eli Lilly and Co",
+/// "John Labatt Ltd"): a discovered name written so anywhere in the report is not a person.
+pub const FIRM_SUFFIXES: &[&str] =
+    &["co", "cos", "corp", "corporation", "inc", "ltd", "plc", "llc", "ag", "nv", "spa", "gmbh", "group", "holdings"];
+
 /// Share of upper-case letters above which a text is treated as ALL-CAPS.
 const ALL_CAPS_RATIO: f64 = 0.8;
 
@@ -58,6 +63,10 @@ pub(crate) struct LeaderMatcher {
     keys: HashMap<Vec<String>, usize>,
     discovery: Discovery,
     roles: RoleMatcher,
+    /// Analysed [`FIRM_SUFFIXES`].
+    firm_suffixes: FxHashSet<String>,
+    /// The analysed "and" of "Eli Lilly and Co".
+    and: String,
 }
 
 /// Who a mention is of: a lexicon leader or a person discovered in this report.
@@ -119,7 +128,9 @@ impl LeaderMatcher {
             .collect();
         let discovery = Discovery::new(analyzer, places);
         let roles = RoleMatcher::new(lexicon, topics, analyzer);
-        LeaderMatcher { names, first_year, patterns, keys, discovery, roles }
+        let firm_suffixes = FIRM_SUFFIXES.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| t.text).collect();
+        let and = analysis::terms(analyzer, "and").pop().map(|t| t.text).unwrap_or_default();
+        LeaderMatcher { names, first_year, patterns, keys, discovery, roles, firm_suffixes, and }
     }
 
     pub fn resolve(&self, key: &[String]) -> Option<&str> {
@@ -155,6 +166,10 @@ impl LeaderMatcher {
             });
             if let Some(i) = lexicon {
                 lexicon_found.push(i);
+                continue;
+            }
+            // "Eastman Kodak Co": a firm named after people, not a person.
+            if self.is_firm(&texts, &p.terms) {
                 continue;
             }
             // One person per surname: "President Reagan" and "Ronald Reagan" are one.
@@ -249,6 +264,28 @@ impl LeaderMatcher {
         tags
     }
 
+    /// Whether the name `terms` is a firm's: its first mention in the report (title, then
+    /// body) runs straight into a [`FIRM_SUFFIXES`] word or "and Co" ("Eastman Kodak Co
+    /// said…"). Only the first mention, since a person's firm often bears their name later
+    /// ("inside trader Ivan Boesky … Ivan Boesky and Co"). Names of one word never are.
+    fn is_firm(&self, texts: &[Text<'_>; 2], terms: &[String]) -> bool {
+        if terms.len() < 2 {
+            return false;
+        }
+        let is_suffix = |t: &Text<'_>, k: usize| {
+            k < t.terms.len() && self.firm_suffixes.contains(t.terms[k].text.as_str()) && t.is_capitalised(k)
+        };
+        for t in texts {
+            let first = t.terms.windows(terms.len()).position(|w| w.iter().map(|x| &x.text).eq(terms));
+            if let Some(i) = first {
+                let after = i + terms.len();
+                return is_suffix(t, after)
+                    || after < t.terms.len() && t.terms[after].text == self.and && is_suffix(t, after + 1);
+            }
+        }
+        false
+    }
+
     /// A discovered person's full name or capitalised surname at term `i`.
     fn person_at(&self, people: &[Person], t: &Text<'_>, i: usize) -> Option<(Who, usize)> {
         let terms = t.terms;
@@ -313,6 +350,22 @@ mod tests {
         let r = Report::new("a", "Treasury Secretary James Baker said the dollar was stable. Baker added more.")
             .title("Treasury's Baker Sees Stable Dollar");
         assert_eq!(leaders(&r), ["James Baker:3"]);
+    }
+
+    #[test]
+    fn a_name_that_is_also_a_firm_is_not_a_person() {
+        let r = Report::new(
+            "a",
+            "Eastman Kodak Co said profits rose. Eastman Kodak met analysts. Kodak said later it would grow.",
+        );
+        assert!(leaders(&r).is_empty(), "{:?}", leaders(&r));
+        let r = Report::new("a", "Analysts at Eli Lilly and Co agreed. Eli Lilly said sales rose. Lilly said more.");
+        assert!(leaders(&r).is_empty(), "{:?}", leaders(&r));
+        let r = Report::new("a", "Carl Icahn said he owned shares. Icahn said later he would buy more.");
+        assert_eq!(leaders(&r), ["Carl Icahn:2"]);
+        // A person first, then the firm that bears the name: still a person.
+        let r = Report::new("a", "Investors sued Ivan Boesky on Monday. Ivan Boesky and Co denied it. Boesky said so.");
+        assert_eq!(leaders(&r), ["Ivan Boesky:3"]);
     }
 
     #[test]
