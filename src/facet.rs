@@ -3,41 +3,134 @@
 //!
 //! A tantivy collector over the fast (columnar) copies of the `leader`, `topic`, `place`,
 //! `org` (and `source`) fields: term ordinals are counted per segment while matching, then
-//! turned into names once per segment, so counting costs one column read per match.
+//! turned into names, so counting costs one column read per match. The search runs it in the
+//! same pass as its top documents (a tuple collector), not as a second execution of the query.
+//!
+//! Segments never change once written, so each segment's opened columns and the names of
+//! their ordinals are kept in a [`ColumnCache`] that the [`crate::Searcher`] shares across
+//! searches: opening a column (footer, dictionary index) and resolving ordinals through the
+//! sstable dictionary happen once per segment, not once per query.
 
 use std::collections::{BTreeMap, HashMap};
-
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
-use tantivy::query::Query;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
 use tantivy::schema::Field;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::Index;
 use crate::index::index_error;
 use crate::search::Facets;
 
-struct FacetCollector {
-    field_names: Vec<String>,
+/// One fast column of a segment with the name of each of its ordinals.
+struct FacetColumn {
+    column: StrColumn,
+    /// `names[ord]`: the term of ordinal `ord` (the dictionary is sorted, ordinals dense).
+    names: Vec<String>,
 }
 
-struct FacetSegment {
-    columns: Vec<Option<StrColumn>>,
-    counts: Vec<HashMap<u64, u64>>,
+impl FacetColumn {
+    fn open(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<FacetColumn>> {
+        let Some(column) = segment.fast_fields().str(name)? else { return Ok(None) };
+        let mut names = Vec::with_capacity(column.num_terms());
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            names.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+        Ok(Some(FacetColumn { column, names }))
+    }
 }
 
-type Counts = Vec<BTreeMap<String, u64>>;
+/// Opened columns by segment and field (`None`: the segment has no such column).
+type Columns = HashMap<(SegmentId, Field), Option<Arc<FacetColumn>>>;
+
+/// The opened facet columns of each segment, shared by the clones of one `Searcher`.
+#[derive(Clone, Default)]
+pub(crate) struct ColumnCache {
+    columns: Arc<Mutex<Columns>>,
+}
+
+impl std::fmt::Debug for ColumnCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ColumnCache").finish_non_exhaustive()
+    }
+}
+
+impl ColumnCache {
+    /// The column `field` (called `name`) of `segment`, opened once.
+    fn get(&self, segment: &SegmentReader, field: Field, name: &str) -> tantivy::Result<Option<Arc<FacetColumn>>> {
+        let key = (segment.segment_id(), field);
+        if let Some(found) = self.lock().get(&key) {
+            return Ok(found.clone());
+        }
+        let opened = FacetColumn::open(segment, name)?.map(Arc::new);
+        self.lock().insert(key, opened.clone());
+        Ok(opened)
+    }
+
+    /// Forgets the segments `searcher` no longer has (merged away), so the cache does not grow
+    /// with the history of the index.
+    fn retain(&self, searcher: &tantivy::Searcher) {
+        let mut columns = self.lock();
+        if columns.keys().any(|(id, _)| !searcher.segment_readers().iter().any(|s| s.segment_id() == *id)) {
+            columns.retain(|(id, _), _| searcher.segment_readers().iter().any(|s| s.segment_id() == *id));
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Columns> {
+        // A panic while holding the lock cannot leave the map half-updated: take it anyway.
+        self.columns.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Counts the values of some fast text fields over the matching documents.
+pub(crate) struct FacetCollector {
+    fields: Vec<(Field, String)>,
+    cache: ColumnCache,
+}
+
+pub(crate) struct FacetSegment {
+    columns: Vec<Option<Arc<FacetColumn>>>,
+    /// Per column, matches per ordinal.
+    counts: Vec<Vec<u64>>,
+}
+
+/// Per field, name → matching documents.
+pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
+
+impl FacetCollector {
+    /// A collector of the facet fields of searches (leaders, topics, places, organisations).
+    pub(crate) fn facets(index: &Index, cache: &ColumnCache) -> FacetCollector {
+        let f = &index.fields;
+        FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org])
+    }
+
+    fn new(index: &Index, cache: &ColumnCache, fields: &[Field]) -> FacetCollector {
+        let fields = fields.iter().map(|&f| (f, index.tantivy_schema.get_field_name(f).to_string())).collect();
+        FacetCollector { fields, cache: cache.clone() }
+    }
+
+    /// Forgets cached columns of segments `searcher` no longer has.
+    pub(crate) fn retain(&self, searcher: &tantivy::Searcher) {
+        self.cache.retain(searcher);
+    }
+}
 
 impl Collector for FacetCollector {
     type Fruit = Counts;
     type Child = FacetSegment;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let fast = segment.fast_fields();
-        let columns = self.field_names.iter().map(|name| fast.str(name)).collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(FacetSegment { counts: vec![HashMap::new(); columns.len()], columns })
+        let columns = self
+            .fields
+            .iter()
+            .map(|(field, name)| self.cache.get(segment, *field, name))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let counts = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.names.len())]).collect();
+        Ok(FacetSegment { columns, counts })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -45,7 +138,7 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut total: Counts = vec![BTreeMap::new(); self.field_names.len()];
+        let mut total: Counts = vec![BTreeMap::new(); self.fields.len()];
         for fruit in fruits {
             for (into, from) in total.iter_mut().zip(fruit) {
                 for (name, n) in from {
@@ -63,8 +156,10 @@ impl SegmentCollector for FacetSegment {
     fn collect(&mut self, doc: DocId, _: Score) {
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    *counts.entry(ord).or_default() += 1;
+                for ord in column.column.term_ords(doc) {
+                    if let Some(n) = counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
                 }
             }
         }
@@ -72,30 +167,21 @@ impl SegmentCollector for FacetSegment {
 
     fn harvest(self) -> Counts {
         let mut out: Counts = vec![BTreeMap::new(); self.columns.len()];
-        let mut name = String::new();
         for ((column, counts), into) in self.columns.iter().zip(self.counts).zip(out.iter_mut()) {
             let Some(column) = column else { continue };
-            for (ord, n) in counts {
-                if column.ord_to_str(ord, &mut name).unwrap_or(false) {
-                    *into.entry(name.clone()).or_default() += n;
-                }
+            for (name, n) in column.names.iter().zip(counts).filter(|(_, n)| *n > 0) {
+                *into.entry(name.clone()).or_default() += n;
             }
         }
         out
     }
 }
 
-fn counts(index: &Index, searcher: &tantivy::Searcher, query: &dyn Query, fields: &[Field]) -> crate::Result<Counts> {
-    let field_names = fields.iter().map(|&f| index.tantivy_schema.get_field_name(f).to_string()).collect();
-    searcher.search(query, &FacetCollector { field_names }).map_err(|e| index_error(&index.location(), e))
-}
-
-/// Counts facets over every document matching `query`.
-pub(crate) fn count(index: &Index, searcher: &tantivy::Searcher, query: &dyn Query) -> crate::Result<Facets> {
-    let f = &index.fields;
-    let mut counts = counts(index, searcher, query, &[f.leader, f.topic, f.place, f.org])?.into_iter();
+/// The facets of a search from the counts of [`FacetCollector::facets`].
+pub(crate) fn facets(counts: Counts) -> Facets {
+    let mut counts = counts.into_iter();
     let mut next = || counts.next().unwrap_or_default();
-    Ok(Facets { leaders: next(), topics: next(), places: next(), orgs: next() })
+    Facets { leaders: next(), topics: next(), places: next(), orgs: next() }
 }
 
 /// An overview of an index.
@@ -118,7 +204,8 @@ pub(crate) fn stats(index: &Index) -> crate::Result<Stats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
     let all = tantivy::query::AllQuery;
-    let mut counts = counts(index, &searcher, &all, &[f.leader, f.topic, f.place, f.org, f.source])?.into_iter();
+    let collector = FacetCollector::new(index, &ColumnCache::default(), &[f.leader, f.topic, f.place, f.org, f.source]);
+    let mut counts = searcher.search(&all, &collector).map_err(|e| index_error(&index.location(), e))?.into_iter();
     let mut next = || counts.next().unwrap_or_default();
     let facets = Facets { leaders: next(), topics: next(), places: next(), orgs: next() };
     let sources = next();

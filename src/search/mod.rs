@@ -39,6 +39,7 @@ pub use rank::Ranking;
 use self::compile::{Lit, Unit};
 use self::passage::{PassageStats, Windows};
 use self::rank::{CANDIDATE_DEPTH, PASSAGE_DEPTH, Weighted};
+use crate::facet::FacetCollector;
 use crate::index::index_error;
 use crate::{Error, Extractor, Index, analysis};
 
@@ -218,6 +219,8 @@ pub struct Searcher {
     extractor: Extractor,
     /// Stems of the function words, kept out of feedback.
     stop_stems: Arc<HashSet<String>>,
+    /// Facet columns of the segments, opened once.
+    columns: crate::facet::ColumnCache,
 }
 
 thread_local! {
@@ -315,7 +318,7 @@ impl Searcher {
         let mut analyzer = analysis::analyzer();
         let stop_stems =
             stopword::all().flat_map(|w| analysis::terms(&mut analyzer, w)).map(|t| t.text).collect::<HashSet<_>>();
-        Searcher { index, extractor, stop_stems: Arc::new(stop_stems) }
+        Searcher { index, extractor, stop_stems: Arc::new(stop_stems), columns: Default::default() }
     }
 
     /// Runs a search.
@@ -362,7 +365,13 @@ impl Searcher {
         let mut run =
             Run { searcher: self.index.reader.searcher(), analyzer, loaded: HashMap::new(), index: &self.index };
         let top = TopDocs::with_limit(depth.max(1)).order_by_score();
-        let (top, total_hits) = run.searcher.search(&*query, &(top, Count)).map_err(|e| index_error(&at, e))?;
+        // Facets count in the same pass over the matches as the top documents.
+        let facet_collector = request.facets.then(|| FacetCollector::facets(&self.index, &self.columns));
+        if let Some(collector) = &facet_collector {
+            collector.retain(&run.searcher);
+        }
+        let (top, total_hits, facet_counts) =
+            run.searcher.search(&*query, &(top, Count, facet_collector)).map_err(|e| index_error(&at, e))?;
 
         let (ranked, weighted, scoring) = if rescore {
             self.rerank(&mut run, &top, units.clone(), &default_fields, &ranking)?
@@ -406,8 +415,7 @@ impl Searcher {
             }
             hits.push(hit);
         }
-        let facets =
-            if request.facets { crate::facet::count(&self.index, &run.searcher, &*query)? } else { Facets::default() };
+        let facets = facet_counts.map(crate::facet::facets).unwrap_or_default();
         ANALYZER.with(|cell| cell.set(Some(run.analyzer)));
         Ok(SearchResults { query: request.query.clone(), total_hits, hits, facets })
     }
