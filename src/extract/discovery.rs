@@ -705,8 +705,23 @@ pub(crate) struct Discovery {
 pub(crate) struct Text<'a> {
     pub text: &'a str,
     pub terms: &'a [Term],
+    /// Whether each term starts with a capital ([`capitals`]): asked of most terms by
+    /// several patterns, so read from the text once.
+    pub caps: &'a [bool],
     /// Capitals carry no information (ALL-CAPS or Title-Case text).
     pub caps_uninformative: bool,
+}
+
+/// Whether each of `terms` starts with a capital letter in `text`.
+pub(crate) fn capitals(text: &str, terms: &[Term]) -> Vec<bool> {
+    terms
+        .iter()
+        .map(|t| match text.as_bytes().get(t.start) {
+            Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+            Some(_) => text.get(t.start..).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase),
+            None => false,
+        })
+        .collect()
 }
 
 impl Text<'_> {
@@ -725,7 +740,7 @@ impl Text<'_> {
 
     /// Whether term `i` starts with a capital letter.
     pub fn is_capitalised(&self, i: usize) -> bool {
-        self.surface(i).chars().next().is_some_and(char::is_uppercase)
+        self.caps.get(i).copied().unwrap_or(false)
     }
 
     /// Whether term `i` is written in capitals only, two letters or more (an acronym).
@@ -1216,7 +1231,9 @@ mod tests {
         let d = Discovery::new(&mut a, HashSet::from([vec!["saudi".to_string()]]));
         let terms = analysis::terms(&mut a, text);
         let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-        d.find(&Text { text, terms: &terms, caps_uninformative: caps }, None).into_iter().map(|p| p.display).collect()
+        let capitalised = capitals(text, &terms);
+        let t = Text { text, terms: &terms, caps: &capitalised, caps_uninformative: caps };
+        d.find(&t, None).into_iter().map(|p| p.display).collect()
     }
 
     #[test]

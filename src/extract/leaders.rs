@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::Tag;
-use super::discovery::{Discovery, Text};
+use super::discovery::{Discovery, Text, capitals};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::{FxHashSet, PhraseSet};
 use super::roles::RoleMatcher;
@@ -148,9 +148,15 @@ impl LeaderMatcher {
     pub fn find(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Vec<Tag> {
         let date = report.date.as_deref().filter(|d| d.len() == 10);
         let year = date.and_then(|d| d.get(..4)?.parse::<i32>().ok());
+        let (title_caps, body_caps) = (capitals(title.0, title.1), capitals(body.0, body.1));
         let texts = [
-            Text { text: title.0, terms: title.1, caps_uninformative: is_all_caps(title.0) || is_title_case(title.0) },
-            Text { text: body.0, terms: body.1, caps_uninformative: is_all_caps(body.0) },
+            Text {
+                text: title.0,
+                terms: title.1,
+                caps: &title_caps,
+                caps_uninformative: is_all_caps(title.0) || is_title_case(title.0),
+            },
+            Text { text: body.0, terms: body.1, caps: &body_caps, caps_uninformative: is_all_caps(body.0) },
         ];
         // 1. Discovery, and who each introduced person is.
         let mut people: Vec<Person> = Vec::new();

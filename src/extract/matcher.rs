@@ -76,20 +76,17 @@ pub(crate) struct PhraseSet<T> {
     first: Box<[u64; SKETCH_WORDS]>,
 }
 
-/// Words of the first-term bitmap (64 bits each).
-const SKETCH_WORDS: usize = 64;
+/// Words of the first-term bitmap (64 bits each): 64 Ki bits, 8 KiB per set, so that with a
+/// few thousand first terms nearly every other word is ruled out by one bit test.
+const SKETCH_WORDS: usize = 1024;
 
-/// A cheap fingerprint of a term: its length and first, second and last bytes, folded into
-/// `SKETCH_WORDS * 64` buckets.
+/// A cheap fingerprint of a term: its Fx hash, folded into `SKETCH_WORDS * 64` buckets. The
+/// whole word counts, so words that share their length and edges ("trade", "tribe") do
+/// not share a bucket more often than chance.
 fn sketch(term: &str) -> usize {
-    let b = term.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return 0 };
-    let second = b.get(1).copied().unwrap_or(0);
-    let h = (b.len() as u32).wrapping_mul(0x9e37_79b9)
-        ^ u32::from(first).wrapping_mul(0x85eb_ca6b)
-        ^ u32::from(second).wrapping_mul(0xc2b2_ae35)
-        ^ u32::from(last).wrapping_mul(0x27d4_eb2f);
-    (h ^ (h >> 15)) as usize % (SKETCH_WORDS * 64)
+    let mut h = FxHasher::default();
+    h.write(term.as_bytes());
+    (h.finish() >> 48) as usize % (SKETCH_WORDS * 64)
 }
 
 #[derive(Debug, Clone)]

@@ -92,9 +92,8 @@ impl RoleMatcher {
                 paramount.entry(role.country.as_str()).or_insert(office);
             }
         }
-        let is_paramount = |office: &str, country: &str| {
-            paramount.get(country).is_some_and(|p| p.eq_ignore_ascii_case(office))
-        };
+        let is_paramount =
+            |office: &str, country: &str| paramount.get(country).is_some_and(|p| p.eq_ignore_ascii_case(office));
         let mut offices: Vec<Office> = Vec::new();
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
         let mut patterns = PhraseSet::default();
@@ -102,13 +101,19 @@ impl RoleMatcher {
         let s = key("s");
         for (leader, spec) in leaders.leader.values().enumerate() {
             for role in &spec.roles {
+                let mut is_new = false;
                 let id = *by_key.entry((role.office.to_lowercase(), role.country.clone())).or_insert_with(|| {
+                    is_new = true;
                     offices.push(Office { holders: Vec::new() });
                     offices.len() - 1
                 });
                 offices[id].holders.push((leader, role.from.clone(), role.to.clone()));
                 for phrase in &role.phrases {
                     patterns.insert(key(phrase), id);
+                }
+                // The office's own patterns are the same for every holder: built once.
+                if !is_new {
+                    continue;
                 }
                 let Some((kind, names, demonyms)) = places.get(role.country.as_str()) else { continue };
                 let variants = std::iter::once(role.office.as_str())
