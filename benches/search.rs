@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench index -- CORPUS --work DIR --keep       # builds DIR/attache, DIR/tantivy
-//! cargo bench --bench search -- DIR [--queries N] [--rounds R] [--seed S]
+//! cargo bench --bench search -- DIR [--queries N] [--rounds R] [--seed S] [--schema SCHEMA_DIR]
 //! ```
 //!
 //! **Queries** are drawn (seeded) from the indexed reports themselves, so they work on any
@@ -88,7 +88,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds = flags.num("rounds", 2);
     let seed = flags.num("seed", 7) as u64;
 
-    let attache = Index::open(&work.join("attache"), IndexSchema::embedded()?)?;
+    // `--schema DIR`: the index was built with other lexicons than the embedded ones.
+    let schema = match flags.get("schema") {
+        Some(dir) => IndexSchema::from_dir(std::path::Path::new(dir))?,
+        None => IndexSchema::embedded()?,
+    };
+    let attache = Index::open(&work.join("attache"), schema)?;
     let searcher = attache.searcher();
     let tindex = tantivy::Index::open_in_dir(work.join("tantivy"))?;
     common::register_baseline(&tindex);

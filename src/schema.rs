@@ -9,8 +9,17 @@
 //!
 //! `Fields` resolves the tantivy field handles once; nothing outside this module looks a
 //! field up by name.
+//!
+//! The embedded lexicons are parsed on first use ([`Lexicon`]), not when the schema is
+//! loaded: a search that names no leader, topic, place or organisation and asks for no facets
+//! never needs them, and parsing them was most of the start-up time of `attache search`. The
+//! fingerprint is a hash of the files' bytes, so checking an index needs no parsing either.
+//! Lexicons read from a directory are parsed at once, so their errors name the file and line
+//! before anything else happens.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use tantivy::schema::{
@@ -81,19 +90,75 @@ pub struct IndexSchema {
     /// `fields.toml`.
     pub fields: FieldsSpec,
     /// `leaders.toml`.
-    pub leaders: LeaderLexicon,
+    pub leaders: Lexicon<LeaderLexicon>,
     /// `topics.toml`.
-    pub topics: TopicLexicon,
+    pub topics: Lexicon<TopicLexicon>,
     fingerprint: String,
+}
+
+/// A lexicon of an [`IndexSchema`]: dereferences to the parsed file. The embedded defaults
+/// are parsed on first use (they are part of the build and tested to parse); files read with
+/// [`IndexSchema::from_dir`] are parsed, and their errors reported, when the schema is read.
+///
+/// ```
+/// let schema = attache::IndexSchema::embedded()?;
+/// assert!(schema.leaders.leader.contains_key("putin"));
+/// # Ok::<(), attache::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Lexicon<T> {
+    parsed: OnceLock<T>,
+    /// The embedded text, parsed on first use.
+    embedded: Option<(&'static str, &'static str)>,
+}
+
+/// A lexicon that can be parsed from its path and text.
+trait Parse: Sized + Default {
+    fn parse_text(path: &Path, text: &str) -> crate::Result<Self>;
+}
+
+impl Parse for LeaderLexicon {
+    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+        LeaderLexicon::parse(path, text)
+    }
+}
+
+impl Parse for TopicLexicon {
+    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+        TopicLexicon::parse(path, text)
+    }
+}
+
+impl<T> Lexicon<T> {
+    fn parsed(value: T) -> Lexicon<T> {
+        Lexicon { parsed: OnceLock::from(value), embedded: None }
+    }
+
+    fn embedded(path: &'static str, text: &'static str) -> Lexicon<T> {
+        Lexicon { parsed: OnceLock::new(), embedded: Some((path, text)) }
+    }
+}
+
+impl<T: Parse> Deref for Lexicon<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.parsed.get_or_init(|| match self.embedded {
+            // Embedded text is part of the build; `embedded_lexicons_parse` keeps it valid, so
+            // the empty fallback is never taken.
+            Some((path, text)) => T::parse_text(Path::new(path), text).unwrap_or_default(),
+            None => T::default(),
+        })
+    }
 }
 
 impl IndexSchema {
     /// The schema embedded in attache (the repository's `index_schema/`).
     pub fn embedded() -> crate::Result<IndexSchema> {
-        IndexSchema::parse(
+        IndexSchema::with_lexicons(
             (Path::new("index_schema/fields.toml"), DEFAULT_FIELDS),
-            (Path::new("index_schema/leaders.toml"), DEFAULT_LEADERS),
-            (Path::new("index_schema/topics.toml"), DEFAULT_TOPICS),
+            (DEFAULT_LEADERS, Lexicon::embedded("index_schema/leaders.toml", DEFAULT_LEADERS)),
+            (DEFAULT_TOPICS, Lexicon::embedded("index_schema/topics.toml", DEFAULT_TOPICS)),
         )
     }
 
@@ -118,16 +183,30 @@ impl IndexSchema {
     }
 
     fn parse(fields: (&Path, &str), leaders: (&Path, &str), topics: (&Path, &str)) -> crate::Result<IndexSchema> {
+        IndexSchema::with_lexicons(
+            fields,
+            (leaders.1, Lexicon::parsed(LeaderLexicon::parse(leaders.0, leaders.1)?)),
+            (topics.1, Lexicon::parsed(TopicLexicon::parse(topics.0, topics.1)?)),
+        )
+    }
+
+    /// Parses `fields.toml` and validates it; the lexicons come with the text they were (or
+    /// will be) parsed from, which the fingerprint hashes.
+    fn with_lexicons(
+        fields: (&Path, &str),
+        leaders: (&str, Lexicon<LeaderLexicon>),
+        topics: (&str, Lexicon<TopicLexicon>),
+    ) -> crate::Result<IndexSchema> {
         let fields_spec: FieldsSpec = parse_toml(fields.0, fields.1)?;
         let mut hash = crate::hash::Fnv::default();
         hash.write(&SCHEMA_VERSION.to_le_bytes());
-        for text in [fields.1, leaders.1, topics.1] {
+        for text in [fields.1, leaders.0, topics.0] {
             hash.write(text.as_bytes()).write(&[0xff]);
         }
         let schema = IndexSchema {
             fields: fields_spec,
-            leaders: LeaderLexicon::parse(leaders.0, leaders.1)?,
-            topics: TopicLexicon::parse(topics.0, topics.1)?,
+            leaders: leaders.1,
+            topics: topics.1,
             fingerprint: format!("schema v{SCHEMA_VERSION}, lexicons {:016x}", hash.finish()),
         };
         // Validate that the tantivy schema can be built and every required field exists.
@@ -319,6 +398,30 @@ pub(crate) enum QueryField {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_lexicons_parse() -> crate::Result<()> {
+        // The lazy embedded lexicons fall back to empty ones on a parse error: keep them valid.
+        let leaders = LeaderLexicon::parse(Path::new("leaders.toml"), DEFAULT_LEADERS)?;
+        let topics = TopicLexicon::parse(Path::new("topics.toml"), DEFAULT_TOPICS)?;
+        let schema = IndexSchema::embedded()?;
+        assert!(!leaders.leader.is_empty() && !topics.topic.is_empty());
+        assert_eq!(schema.leaders.leader.len(), leaders.leader.len());
+        assert_eq!(schema.topics.topic.len(), topics.topic.len());
+        Ok(())
+    }
+
+    #[test]
+    fn lazy_lexicons_keep_the_fingerprint() -> crate::Result<()> {
+        // Parsing the embedded files eagerly, as before, gives the same fingerprint.
+        let eager = IndexSchema::parse(
+            (Path::new("f.toml"), DEFAULT_FIELDS),
+            (Path::new("l.toml"), DEFAULT_LEADERS),
+            (Path::new("t.toml"), DEFAULT_TOPICS),
+        )?;
+        assert_eq!(IndexSchema::embedded()?.fingerprint(), eager.fingerprint());
+        Ok(())
+    }
 
     #[test]
     fn embedded_schema_builds() -> crate::Result<()> {

@@ -48,11 +48,28 @@ pub(crate) struct Unit {
     pub slop: u32,
 }
 
+/// The lexicons' matchers, built (and parsed) only when a query names a leader, topic, place
+/// or organisation: most queries never need them, and building them costs more than a search.
+pub(crate) struct Lexicons<'a> {
+    /// Built once per [`crate::Searcher`] and shared by its clones.
+    pub shared: &'a std::sync::OnceLock<Extractor>,
+    pub schema: &'a crate::IndexSchema,
+    /// This search's own copy (resolving needs a mutable analyzer).
+    pub own: Option<Extractor>,
+}
+
+impl Lexicons<'_> {
+    fn get(&mut self) -> &mut Extractor {
+        let (shared, schema) = (self.shared, self.schema);
+        self.own.get_or_insert_with(|| shared.get_or_init(|| Extractor::new(schema)).clone())
+    }
+}
+
 pub(crate) struct Compiler<'a> {
     pub fields: &'a Fields,
     pub default_fields: &'a [(Field, f32)],
     pub analyzer: &'a mut tantivy::tokenizer::TextAnalyzer,
-    pub extractor: &'a mut Extractor,
+    pub extractor: &'a mut Lexicons<'a>,
     pub lits: Vec<Lit>,
     /// The words and phrases that rank.
     pub units: Vec<Unit>,
@@ -162,11 +179,12 @@ impl Compiler<'_> {
                 ))));
             }
             QueryField::Leader | QueryField::Topic | QueryField::Place | QueryField::Org => {
+                let extractor = self.extractor.get();
                 let canonical = match kind {
-                    QueryField::Leader => self.extractor.resolve_leader(text),
-                    QueryField::Topic => self.extractor.resolve_topic(text, None),
-                    QueryField::Place => self.extractor.resolve_topic(text, Some(TopicKind::Place)),
-                    _ => self.extractor.resolve_topic(text, Some(TopicKind::Org)),
+                    QueryField::Leader => extractor.resolve_leader(text),
+                    QueryField::Topic => extractor.resolve_topic(text, None),
+                    QueryField::Place => extractor.resolve_topic(text, Some(TopicKind::Place)),
+                    _ => extractor.resolve_topic(text, Some(TopicKind::Org)),
                 };
                 let terms = self.terms(canonical.as_deref().unwrap_or(text));
                 return Ok(phrase_or_term(targets[0].0, &terms, 0).map(|q| Box::new(q) as Box<dyn Query>));

@@ -24,7 +24,7 @@ pub mod stopword;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -216,7 +216,8 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 pub struct Searcher {
     index: Index,
-    extractor: Extractor,
+    /// Built on first use: most searches never need it (see `compile::Lexicons`).
+    extractor: Arc<OnceLock<Extractor>>,
     /// Stems of the function words, kept out of feedback.
     stop_stems: Arc<HashSet<String>>,
     /// Facet columns of the segments, opened once.
@@ -314,7 +315,7 @@ impl PassageScoring {
 
 impl Searcher {
     pub(crate) fn new(index: Index) -> Searcher {
-        let extractor = Extractor::new(&index.schema);
+        let extractor = Arc::new(OnceLock::new());
         let mut analyzer = analysis::analyzer();
         let stop_stems =
             stopword::all().flat_map(|w| analysis::terms(&mut analyzer, w)).map(|t| t.text).collect::<HashSet<_>>();
@@ -338,14 +339,14 @@ impl Searcher {
         let parsed = query::parse(&request.query)?;
         let tree = if ranking.stopwords { compile::drop_stopwords(&parsed) } else { parsed };
         let mut analyzer = ANALYZER.with(Cell::take).unwrap_or_else(analysis::analyzer);
-        let mut extractor = self.extractor.clone();
+        let mut lexicons = compile::Lexicons { shared: &self.extractor, schema: &self.index.schema, own: None };
         let fields = self.index.fields;
         let default_fields = fields.default_search(&self.index.tantivy_schema, &self.index.schema);
         let mut compiler = compile::Compiler {
             fields: &fields,
             default_fields: &default_fields,
             analyzer: &mut analyzer,
-            extractor: &mut extractor,
+            extractor: &mut lexicons,
             lits: Vec::new(),
             units: Vec::new(),
             rescorable: true,
