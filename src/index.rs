@@ -24,6 +24,7 @@ use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument,
 
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::schema::Fields;
+use crate::analysis::TermBuffer;
 use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
 /// Memory budget of the index writer, per indexing thread.
@@ -135,6 +136,8 @@ impl Index {
             fields: self.fields,
             extractor: Extractor::new(&self.schema),
             analyzer: analysis::analyzer(),
+            title_terms: TermBuffer::default(),
+            body_terms: TermBuffer::default(),
             location: self.location(),
         };
         Ok(Indexer { index: self.clone(), writer, worker })
@@ -346,6 +349,9 @@ struct Worker {
     fields: Fields,
     extractor: Extractor,
     analyzer: TextAnalyzer,
+    /// Reused for every report, so analysing allocates nothing once warm.
+    title_terms: TermBuffer,
+    body_terms: TermBuffer,
     location: PathBuf,
 }
 
@@ -372,9 +378,9 @@ impl Worker {
     fn document(&mut self, report: &Report, sig: &str) -> (TantivyDocument, Entities) {
         let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
-        let title_terms = analysis::terms(&mut self.analyzer, title);
-        let body_terms = analysis::terms(&mut self.analyzer, &report.body);
-        let entities = self.extractor.extract_terms(report, (title, &title_terms), (&report.body, &body_terms));
+        let title_terms = self.title_terms.analyse(&mut self.analyzer, title);
+        let body_terms = self.body_terms.analyse(&mut self.analyzer, &report.body);
+        let entities = self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms));
 
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &report.id);
