@@ -22,9 +22,9 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::analysis::TermBuffer;
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::schema::Fields;
-use crate::analysis::TermBuffer;
 use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
 /// Memory budget of the index writer, per indexing thread.
