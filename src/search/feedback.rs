@@ -15,10 +15,40 @@
 
 use std::collections::{HashMap, HashSet};
 
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+/// The analysed terms of one body, counted.
+#[derive(Debug, Default)]
+pub(crate) struct TermCounts {
+    /// Occurrences of each distinct term.
+    pub counts: HashMap<String, u32>,
+    /// Number of terms in the body.
+    pub len: usize,
+}
+
+impl TermCounts {
+    /// Counts the terms of `text` as `analyzer` gives them; allocates once per distinct term,
+    /// not once per word.
+    pub fn new(analyzer: &mut TextAnalyzer, text: &str) -> TermCounts {
+        let mut out = TermCounts::default();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            out.len += 1;
+            match out.counts.get_mut(token.text.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    out.counts.insert(token.text.clone(), 1);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The `num_terms` most probable terms of the relevance model of `docs` (first-pass score,
-/// analysed body terms), best first, probabilities summing to one.
+/// counted body terms), best first, probabilities summing to one.
 pub(crate) fn relevance_model(
-    docs: &[(f32, Vec<String>)],
+    docs: &[(f32, &TermCounts)],
     skip: &HashSet<String>,
     num_terms: usize,
 ) -> Vec<(String, f32)> {
@@ -30,15 +60,20 @@ pub(crate) fn relevance_model(
     }
     let mut model: HashMap<&str, f32> = HashMap::new();
     for ((_, terms), w) in docs.iter().zip(&weights) {
-        if terms.is_empty() {
+        if terms.len == 0 {
             continue;
         }
-        let share = w / total / terms.len() as f32;
-        for term in terms {
+        let share = w / total / terms.len as f32;
+        for (term, &n) in &terms.counts {
             if term.chars().nth(1).is_none() || skip.contains(term) {
                 continue;
             }
-            *model.entry(term.as_str()).or_default() += share;
+            // One addition per occurrence, as summing the body word by word does: the same
+            // floating-point result, so the same terms win.
+            let p = model.entry(term.as_str()).or_default();
+            for _ in 0..n {
+                *p += share;
+            }
         }
     }
     let mut ranked: Vec<(&str, f32)> = model.into_iter().collect();
@@ -55,18 +90,35 @@ pub(crate) fn relevance_model(
 mod tests {
     use super::*;
 
-    fn doc(score: f32, text: &str) -> (f32, Vec<String>) {
-        (score, text.split(' ').map(str::to_string).collect())
+    fn counts(text: &str) -> TermCounts {
+        let mut out = TermCounts::default();
+        for word in text.split(' ') {
+            out.len += 1;
+            *out.counts.entry(word.to_string()).or_default() += 1;
+        }
+        out
     }
 
     #[test]
     fn the_best_article_dominates_and_function_words_are_skipped() {
         let skip: HashSet<String> = ["the".to_string()].into();
-        let docs = [doc(10.0, "the treaty ban treaty"), doc(5.0, "the wheat wheat wheat")];
+        let (first, second) = (counts("the treaty ban treaty"), counts("the wheat wheat wheat"));
+        let docs = [(10.0, &first), (5.0, &second)];
         let model = relevance_model(&docs, &skip, 2);
         assert_eq!(model[0].0, "treaty");
         assert!((model.iter().map(|t| t.1).sum::<f32>() - 1.0).abs() < 1e-5);
         assert!(model.iter().all(|(t, _)| t != "the"));
+    }
+
+    #[test]
+    fn counting_matches_the_analysis() {
+        let mut analyzer = crate::analysis::analyzer();
+        let text = "Talks and talking: the talks went on, Erdoğan said.";
+        let c = TermCounts::new(&mut analyzer, text);
+        let terms = crate::analysis::terms(&mut analyzer, text);
+        assert_eq!(c.len, terms.len());
+        assert_eq!(c.counts.get("talk"), Some(&3));
+        assert_eq!(c.counts.values().sum::<u32>() as usize, terms.len());
     }
 
     #[test]

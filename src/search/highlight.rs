@@ -1,7 +1,8 @@
 //! Highlights: the exact byte ranges of the body that matched the query.
 //!
 //! Works on the body's analysed terms (the index's own analyzer, so stemmed variants light
-//! up: `talks` lights "talking"). A phrase lights as one span from its first word to its
+//! up: `talks` lights "talking"); searches find them with the cheaper `scan` module, which
+//! gives the same spans. A phrase lights as one span from its first word to its
 //! last, and only where the whole phrase occurs; its words alone are not lit unless the query
 //! also has them alone. Prefix and fuzzy clauses light every word they expand to. Spans are
 //! sorted, disjoint and on char boundaries (they are token boundaries); no markup is added:
@@ -9,7 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
 use super::compile::Lit;
+#[cfg(test)]
 use crate::analysis::Term;
 
 /// A highlighted byte range of an article body.
@@ -38,7 +41,9 @@ pub(crate) struct Span {
 }
 
 /// Finds the spans of `lits` in the analysed body, sorted and disjoint; at overlaps the
-/// earlier, then longer, span wins.
+/// earlier, then longer, span wins. The reference that searches' cheaper scan
+/// (`scan::find`) is tested against.
+#[cfg(test)]
 pub(crate) fn find(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
     let spans = occurrences(terms, lits);
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
@@ -51,7 +56,9 @@ pub(crate) fn find(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
 }
 
 /// Every match of `lits` in the analysed body, overlaps included (a phrase and its words
-/// each count, for scoring), sorted by start, longer first.
+/// each count, for scoring), sorted by start, longer first. The reference for
+/// `scan::occurrences`.
+#[cfg(test)]
 pub(crate) fn occurrences(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
     let mut spans = Vec::new();
     for lit in lits {
@@ -88,7 +95,7 @@ pub(crate) fn occurrences(terms: &[Term], lits: &[Lit]) -> Vec<Span> {
 
 /// Damerau-free Levenshtein distance ≤ `max`, with transpositions costing one (as tantivy's
 /// fuzzy query counts them).
-fn within_distance(a: &str, b: &str, max: usize) -> bool {
+pub(crate) fn within_distance(a: &str, b: &str, max: usize) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {

@@ -20,6 +20,7 @@ pub mod highlight;
 pub mod passage;
 pub mod query;
 pub mod rank;
+mod scan;
 pub mod stopword;
 
 use std::cell::Cell;
@@ -241,13 +242,14 @@ struct Ranked {
     best_passage: Option<f32>,
 }
 
-/// A stored article, loaded once per search, with its body analysed once passages need it.
+/// A stored article, loaded once per search, with its body scanned once passages need it.
 struct Loaded {
     doc: TantivyDocument,
     body: String,
-    /// Whether `terms` and `windows` are filled.
+    /// Whether `scan` and `windows` are filled.
     is_analysed: bool,
-    terms: Vec<analysis::Term>,
+    /// The body's words and which of them the query lights (see [`scan`]).
+    scan: scan::Scan,
     windows: Windows,
 }
 
@@ -257,21 +259,23 @@ struct Run<'a> {
     analyzer: tantivy::tokenizer::TextAnalyzer,
     loaded: HashMap<DocAddress, Loaded>,
     index: &'a Index,
+    /// Every term passages and highlights may look for in this search.
+    vocab: scan::Vocab,
 }
 
 impl Run<'_> {
-    /// Loads an article's stored fields, and with `analyse` its analysed body and passages.
+    /// Loads an article's stored fields, and with `analyse` its scanned body and passages.
     fn load(&mut self, address: DocAddress, analyse: bool) -> crate::Result<&Loaded> {
         if !self.loaded.contains_key(&address) {
             let doc: TantivyDocument =
                 self.searcher.doc(address).map_err(|e| index_error(&self.index.location(), e))?;
             let body = Stored { doc: &doc }.first(self.index.fields.body).unwrap_or_default();
             let windows = Windows { ranges: Vec::new(), lengths: Vec::new() };
-            self.loaded.insert(address, Loaded { doc, body, is_analysed: false, terms: Vec::new(), windows });
+            self.loaded.insert(address, Loaded { doc, body, is_analysed: false, scan: Default::default(), windows });
         }
         if analyse && let Some(loaded) = self.loaded.get_mut(&address).filter(|l| !l.is_analysed) {
-            loaded.terms = analysis::terms(&mut self.analyzer, &loaded.body);
-            loaded.windows = Windows::new(&loaded.body, &loaded.terms);
+            loaded.scan = scan::scan(&mut self.analyzer, &self.vocab, &loaded.body);
+            loaded.windows = Windows::new(&loaded.body, &loaded.scan.tokens);
             loaded.is_analysed = true;
         }
         self.loaded(address)
@@ -304,7 +308,7 @@ struct PassageScoring {
 
 impl PassageScoring {
     fn scores(&self, run: &Run, loaded: &Loaded) -> Vec<f32> {
-        let matches = highlight::occurrences(&loaded.terms, &self.lits);
+        let matches = scan::occurrences(&loaded.scan, &run.vocab, &self.lits);
         let weight = |key: &str| match &self.weights {
             Some(w) => w.get(key).copied().unwrap_or(0.0),
             None => run.body_idf(key),
@@ -363,8 +367,11 @@ impl Searcher {
         let limit = request.limit.min(MAX_LIMIT);
         let page_end = request.offset.saturating_add(limit);
         let depth = if rescore { page_end.max(CANDIDATE_DEPTH) } else { page_end };
+        // Passages score the user's words (units) and highlights light the lits.
+        let unit_lits: Vec<Lit> = units.iter().map(|u| Lit::Terms(u.terms.clone())).collect();
+        let vocab = scan::Vocab::new(lits.iter().chain(&unit_lits));
         let mut run =
-            Run { searcher: self.index.reader.searcher(), analyzer, loaded: HashMap::new(), index: &self.index };
+            Run { searcher: self.index.reader.searcher(), analyzer, loaded: HashMap::new(), index: &self.index, vocab };
         let top = TopDocs::with_limit(depth.max(1)).order_by_score();
         // Facets count in the same pass over the matches as the top documents.
         let facet_collector = request.facets.then(|| FacetCollector::facets(&self.index, &self.columns));
@@ -441,11 +448,15 @@ impl Searcher {
             }
         }
         if ranking.has_feedback() && !top.is_empty() {
-            let mut docs = Vec::new();
+            let mut counted = Vec::new();
             for &(score, address) in top.iter().take(ranking.feedback_docs) {
-                let loaded = run.load(address, true)?;
-                docs.push((score, loaded.terms.iter().map(|t| t.text.clone()).collect()));
+                run.load(address, false)?;
+                // Field by field: the body is borrowed while the analyzer runs.
+                let body =
+                    &run.loaded.get(&address).ok_or_else(|| Error::NotFound { id: format!("{address:?}") })?.body;
+                counted.push((score, feedback::TermCounts::new(&mut run.analyzer, body)));
             }
+            let docs: Vec<(f32, &feedback::TermCounts)> = counted.iter().map(|(s, c)| (*s, c)).collect();
             let model = feedback::relevance_model(&docs, &self.stop_stems, ranking.feedback_terms);
             if !model.is_empty() {
                 for w in &mut weighted {
@@ -528,7 +539,7 @@ impl Searcher {
         let passages = if num_passages == 0 {
             Vec::new()
         } else {
-            let spans = if lits.is_empty() { Vec::new() } else { highlight::find(&loaded.terms, lits) };
+            let spans = if lits.is_empty() { Vec::new() } else { scan::find(&loaded.scan, &run.vocab, lits) };
             let scores = scoring.scores(run, loaded);
             loaded.windows.best(&loaded.body, &scores, &spans, num_passages)
         };

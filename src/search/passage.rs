@@ -218,14 +218,15 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
-    /// Splits `body` into passages and counts the analysed terms of each.
-    pub fn new(body: &str, terms: &[crate::analysis::Term]) -> Windows {
+    /// Splits `body` into passages and counts the terms of each, given the byte range of
+    /// every term of the body, in order.
+    pub fn new(body: &str, terms: &[(usize, usize)]) -> Windows {
         let ranges = windows(body, DEFAULT_PASSAGE_CHARS);
         let mut lengths = Vec::with_capacity(ranges.len());
         let mut at = 0;
         for range in &ranges {
-            at += terms[at..].partition_point(|t| t.start < range.start);
-            let n = terms[at..].iter().take_while(|t| t.end <= range.end).count();
+            at += terms[at..].partition_point(|t| t.0 < range.start);
+            let n = terms[at..].iter().take_while(|t| t.1 <= range.end).count();
             lengths.push(n.max(1) as f32);
         }
         Windows { ranges, lengths }
