@@ -694,6 +694,8 @@ pub(crate) struct Discovery {
     places: FxHashSet<Vec<String>>,
     /// Every word of the lists above → its [`Class`] bits: one lookup per term.
     vocab: FxHashMap<String, u8>,
+    /// The words of `vocab` that matter in lower case (heads, particles, "General").
+    lower_sketch: Sketch,
     of: String,
     the: String,
     and: String,
@@ -760,6 +762,42 @@ fn is_joiner(gap: &str) -> bool {
     matches!(gap, "-" | "'" | "’" | "‑")
 }
 
+/// A bitmap over a cheap fingerprint of words (length, first, second and last bytes): a
+/// word whose bit is clear is certainly not in the set, and no hashing was needed to know.
+#[derive(Clone)]
+struct Sketch {
+    bits: Box<[u64; 64]>,
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch { bits: Box::new([0; 64]) }
+    }
+}
+
+impl Sketch {
+    fn bit(word: &str) -> usize {
+        let b = word.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return 0 };
+        let second = b.get(1).copied().unwrap_or(0);
+        let h = (b.len() as u32).wrapping_mul(0x9e37_79b9)
+            ^ u32::from(first).wrapping_mul(0x85eb_ca6b)
+            ^ u32::from(second).wrapping_mul(0xc2b2_ae35)
+            ^ u32::from(last).wrapping_mul(0x27d4_eb2f);
+        (h ^ (h >> 15)) as usize % (64 * 64)
+    }
+
+    fn insert(&mut self, word: &str) {
+        let bit = Sketch::bit(word);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        let bit = Sketch::bit(word);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
 /// Bits of a word's class in [`Discovery`]'s vocabulary.
 struct Class;
 
@@ -819,7 +857,14 @@ impl Discovery {
         }
         *vocab.entry(one("general")).or_default() |= Class::GENERAL;
         let places = places.into_iter().collect();
+        let mut lower_sketch = Sketch::default();
+        for (w, class) in &vocab {
+            if class & !Class::STOP != 0 {
+                lower_sketch.insert(w);
+            }
+        }
         Discovery {
+            lower_sketch,
             vocab,
             heads,
             particles,
@@ -841,24 +886,36 @@ impl Discovery {
         // role of an apposition a few words after "Name," — most words are none of these.
         let mut classes = vec![0u8; n];
         let mut apposition_until = 0usize;
+        // Whether a comma sits between term i - 1 and term i, from the bytes (no str slicing).
+        let bytes = text.text.as_bytes();
+        let comma_before = |i: usize| {
+            i > 0 && i < n && bytes.get(text.terms[i - 1].end..text.terms[i].start).is_some_and(|g| g.contains(&b','))
+        };
+        let mut comma_here = false;
         for (i, class) in classes.iter_mut().enumerate() {
-            if i > 0 && text.gap(i).contains(',') && (text.caps_uninformative || text.is_capitalised(i - 1)) {
+            let comma_next = comma_before(i + 1);
+            if comma_here && (text.caps_uninformative || text.is_capitalised(i - 1)) {
                 apposition_until = i + MAX_APPOSITION_GAP + 1;
             }
-            let needed = text.caps_uninformative
-                || text.is_capitalised(i)
-                || i < apposition_until
-                || (i + 1 < n
-                    && (text.is_capitalised(i + 1)
-                        || text.gap(i + 1).contains(',')
-                        || text.terms[i + 1].text == self.of));
-            if needed {
-                *class = self.vocab.get(&text.terms[i].text).copied().unwrap_or(0);
+            comma_here = comma_next;
+            let term = &text.terms[i].text;
+            if text.caps_uninformative || text.is_capitalised(i) {
+                *class = self.vocab.get(term).copied().unwrap_or(0);
+            } else if (i < apposition_until
+                || (i + 1 < n && (text.is_capitalised(i + 1) || comma_next || text.terms[i + 1].text == self.of)))
+                && self.lower_sketch.contains(term)
+            {
+                // A lower-case word is never a name: only its head, particle and "General"
+                // classes matter, and the sketch rules most words out before any hashing.
+                *class = self.vocab.get(term).copied().unwrap_or(0) & !Class::STOP;
             }
         }
         let mut head = vec![false; n];
         let mut name = vec![false; n];
         for i in 0..n {
+            if classes[i] == 0 && !(text.caps_uninformative || text.is_capitalised(i)) {
+                continue;
+            }
             let term = &text.terms[i].text;
             head[i] = if classes[i] & Class::GENERAL != 0 {
                 i > 0 && classes[i - 1] & Class::GENERAL_AFTER != 0

@@ -314,9 +314,22 @@ const CAPS_SAMPLE_LETTERS: usize = 500;
 
 fn is_all_caps(text: &str) -> bool {
     let (mut upper, mut letters) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()).take(CAPS_SAMPLE_LETTERS) {
-        letters += 1;
-        upper += usize::from(c.is_uppercase());
+    // Bytes first: ASCII letters are counted without decoding; other characters are decoded.
+    let mut rest = text;
+    while letters < CAPS_SAMPLE_LETTERS {
+        let Some(&b) = rest.as_bytes().first() else { break };
+        let c = if b.is_ascii() {
+            rest = &rest[1..];
+            char::from(b)
+        } else {
+            let Some(c) = rest.chars().next() else { break };
+            rest = &rest[c.len_utf8()..];
+            c
+        };
+        if c.is_alphabetic() {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
     }
     letters > 0 && upper as f64 / letters as f64 > ALL_CAPS_RATIO
 }
