@@ -24,7 +24,7 @@ mod scan;
 pub mod stopword;
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -220,7 +220,7 @@ pub struct Searcher {
     /// Built on first use: most searches never need it (see `compile::Lexicons`).
     extractor: Arc<OnceLock<Extractor>>,
     /// Stems of the function words, kept out of feedback.
-    stop_stems: Arc<HashSet<String>>,
+    stop_stems: Arc<feedback::TermSet>,
     /// Facet columns of the segments, opened once.
     columns: crate::facet::ColumnCache,
 }
@@ -321,8 +321,10 @@ impl Searcher {
     pub(crate) fn new(index: Index) -> Searcher {
         let extractor = Arc::new(OnceLock::new());
         let mut analyzer = analysis::analyzer();
-        let stop_stems =
-            stopword::all().flat_map(|w| analysis::terms(&mut analyzer, w)).map(|t| t.text).collect::<HashSet<_>>();
+        let stop_stems = stopword::all()
+            .flat_map(|w| analysis::terms(&mut analyzer, w))
+            .map(|t| t.text)
+            .collect::<feedback::TermSet>();
         Searcher { index, extractor, stop_stems: Arc::new(stop_stems), columns: Default::default() }
     }
 
