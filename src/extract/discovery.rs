@@ -752,6 +752,11 @@ impl Text<'_> {
     }
 }
 
+/// Whether `term` is `word`, compared inline: both are a few bytes, too short for memcmp.
+fn is_word(term: &str, word: &str) -> bool {
+    term.len() == word.len() && term.bytes().zip(word.bytes()).all(|(a, b)| a == b)
+}
+
 /// Whether a gap between two name words keeps them in one name: spaces or a line break.
 fn is_space(gap: &str) -> bool {
     !gap.is_empty() && gap.chars().all(char::is_whitespace)
@@ -889,7 +894,10 @@ impl Discovery {
         // Whether a comma sits between term i - 1 and term i, from the bytes (no str slicing).
         let bytes = text.text.as_bytes();
         let comma_before = |i: usize| {
-            i > 0 && i < n && bytes.get(text.terms[i - 1].end..text.terms[i].start).is_some_and(|g| g.contains(&b','))
+            // A gap is a byte or two: a plain loop beats a memchr call.
+            i > 0
+                && i < n
+                && bytes.get(text.terms[i - 1].end..text.terms[i].start).is_some_and(|g| g.iter().any(|&b| b == b','))
         };
         let mut comma_here = false;
         for (i, class) in classes.iter_mut().enumerate() {
@@ -902,7 +910,8 @@ impl Discovery {
             if text.caps_uninformative || text.is_capitalised(i) {
                 *class = self.vocab.get(term).copied().unwrap_or(0);
             } else if (i < apposition_until
-                || (i + 1 < n && (text.is_capitalised(i + 1) || comma_next || text.terms[i + 1].text == self.of)))
+                || (i + 1 < n
+                    && (text.is_capitalised(i + 1) || comma_next || is_word(&text.terms[i + 1].text, &self.of))))
                 && self.lower_sketch.contains(term)
             {
                 // A lower-case word is never a name: only its head, particle and "General"

@@ -189,8 +189,10 @@ impl LeaderMatcher {
             }
         }
         // 2. Mentions. Most terms start no discovered name: one lookup rules them out.
-        let starts: FxHashSet<&str> =
-            people.iter().flat_map(|p| [p.terms[0].as_str(), p.surname[0].as_str()]).collect();
+        // A handful of words: a scan that compares lengths first is cheaper than hashing.
+        let mut starts: Vec<&str> = people.iter().flat_map(|p| [p.terms[0].as_str(), p.surname[0].as_str()]).collect();
+        starts.sort_unstable();
+        starts.dedup();
         let mut counts: HashMap<Who, u32> = HashMap::new();
         let mut ambiguous: Vec<Vec<usize>> = Vec::new();
         for t in &texts {
@@ -205,7 +207,7 @@ impl LeaderMatcher {
                     i += 1;
                     continue;
                 }
-                if starts.contains(terms[i].text.as_str())
+                if starts.iter().any(|s| s.len() == terms[i].text.len() && *s == terms[i].text)
                     && let Some((who, len)) = self.person_at(&people, t, i)
                 {
                     *counts.entry(who).or_default() += 1;
