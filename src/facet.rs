@@ -26,7 +26,7 @@ use crate::index::index_error;
 use crate::search::Facets;
 
 /// One fast column of a segment with the name of each of its ordinals.
-struct FacetColumn {
+pub(crate) struct FacetColumn {
     column: StrColumn,
     /// `names[ord]`: the term of ordinal `ord` (the dictionary is sorted, ordinals dense).
     names: Vec<String>,
@@ -101,6 +101,10 @@ pub(crate) struct FacetSegment {
 /// Per field, name → matching documents.
 pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
 
+/// Per field, a segment's column and its matches per ordinal: names are only copied once the
+/// segments' counts are merged, once per distinct name rather than once per segment.
+pub(crate) type SegmentCounts = Vec<Option<(Arc<FacetColumn>, Vec<u64>)>>;
+
 impl FacetCollector {
     /// A collector of the facet fields of searches (leaders, topics, places, organisations).
     pub(crate) fn facets(index: &Index, cache: &ColumnCache) -> FacetCollector {
@@ -137,21 +141,22 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut total: Counts = vec![BTreeMap::new(); self.fields.len()];
-        for fruit in fruits {
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
+        let mut total: Vec<HashMap<&str, u64>> = vec![HashMap::new(); self.fields.len()];
+        for fruit in &fruits {
             for (into, from) in total.iter_mut().zip(fruit) {
-                for (name, n) in from {
-                    *into.entry(name).or_default() += n;
+                let Some((column, counts)) = from else { continue };
+                for (name, &n) in column.names.iter().zip(counts).filter(|(_, n)| **n > 0) {
+                    *into.entry(name.as_str()).or_default() += n;
                 }
             }
         }
-        Ok(total)
+        Ok(total.into_iter().map(|t| t.into_iter().map(|(name, n)| (name.to_string(), n)).collect()).collect())
     }
 }
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = Counts;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
@@ -165,15 +170,8 @@ impl SegmentCollector for FacetSegment {
         }
     }
 
-    fn harvest(self) -> Counts {
-        let mut out: Counts = vec![BTreeMap::new(); self.columns.len()];
-        for ((column, counts), into) in self.columns.iter().zip(self.counts).zip(out.iter_mut()) {
-            let Some(column) = column else { continue };
-            for (name, n) in column.names.iter().zip(counts).filter(|(_, n)| *n > 0) {
-                *into.entry(name.clone()).or_default() += n;
-            }
-        }
-        out
+    fn harvest(self) -> SegmentCounts {
+        self.columns.into_iter().zip(self.counts).map(|(column, counts)| column.map(|c| (c, counts))).collect()
     }
 }
 
