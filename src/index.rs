@@ -24,6 +24,7 @@ use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument,
 
 use crate::analysis::TermBuffer;
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
+use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
 use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
@@ -132,6 +133,7 @@ impl Index {
                 tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
                 other => index_error(&self.location(), other),
             })?;
+        writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
         let worker = Worker {
             fields: self.fields,
             extractor: Extractor::new(&self.schema),
@@ -509,18 +511,34 @@ impl Indexer {
             return Err(Error::NotADirectory { path: dir.to_path_buf() });
         }
         progress(&Progress::Walking);
-        let walk = ingest::walk(dir, &options.walk);
-        let mut summary =
-            IndexSummary { num_ignored: walk.num_ignored, skipped: walk.skipped, ..IndexSummary::default() };
+        // A quick first pass for the progress total; the files themselves are streamed, so
+        // memory does not grow with the tree (at 750k files a list of them was ~120 MB).
+        let total = ingest::count_files(dir, &options.walk);
+        let mut summary = IndexSummary::default();
         let mut known = self.file_signatures()?;
-        let total = walk.files.len();
         let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
         let mut workers = vec![self.worker.clone(); num_workers];
         let mut since_commit = 0;
         let mut done = 0;
-        for batch in walk.files.chunks(SYNC_BATCH_FILES) {
+        let mut entries = ingest::entries(dir, &options.walk);
+        let mut batch = Vec::with_capacity(SYNC_BATCH_FILES);
+        loop {
+            batch.clear();
+            for entry in entries.by_ref() {
+                match entry {
+                    ingest::Entry::File(file) => batch.push(file),
+                    ingest::Entry::Skipped(skipped) => summary.skipped.push(skipped),
+                    ingest::Entry::Ignored => summary.num_ignored += 1,
+                }
+                if batch.len() == SYNC_BATCH_FILES {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
             let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
-            let outcomes = self.sync_batch(&mut workers, batch, &previous, options)?;
+            let outcomes = self.sync_batch(&mut workers, &batch, &previous, options)?;
             for (file, outcome) in batch.iter().zip(outcomes) {
                 match outcome.change {
                     Change::Unchanged => summary.num_unchanged += 1,
@@ -533,7 +551,8 @@ impl Indexer {
                 summary.skipped.extend(outcome.skipped);
                 summary.warnings.extend(outcome.warnings);
                 done += 1;
-                progress(&Progress::Indexing { done, total, path: file.rel.clone() });
+                // Files created after the count still count.
+                progress(&Progress::Indexing { done, total: total.max(done), path: file.rel.clone() });
             }
             if options.commit_every > 0 && since_commit >= options.commit_every {
                 progress(&Progress::Committing);

@@ -56,6 +56,7 @@ mod facet;
 mod hash;
 pub mod index;
 pub mod ingest;
+mod merge;
 mod report;
 pub mod schema;
 pub mod search;
