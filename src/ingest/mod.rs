@@ -19,7 +19,7 @@ pub mod walk;
 use serde::Serialize;
 
 use crate::Report;
-pub use walk::{SourceFile, WalkOptions, walk};
+pub use walk::{Entry, SourceFile, WalkOptions, count_files, entries, walk};
 
 /// Files larger than this are skipped unless the limit is raised.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -52,16 +52,36 @@ pub struct Walk {
     pub num_ignored: usize,
 }
 
-/// Lists the files under `root`. The caller checks that `root` is a directory.
+/// One entry of a walk, as [`entries`] yields it.
+#[derive(Debug)]
+pub enum Entry {
+    /// A file of a known format.
+    File(SourceFile),
+    /// An entry that could not be walked.
+    Skipped(Skipped),
+    /// A file passed over because its extension is not a known format.
+    Ignored,
+}
+
+/// Lists the files under `root`, sorted by relative path. The caller checks that `root` is a
+/// directory. Holds every [`SourceFile`] at once: for very large trees prefer [`entries`].
 pub fn walk(root: &Path, options: &WalkOptions) -> Walk {
     let mut out = Walk::default();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(options.follow_links)
-        .max_depth(options.max_depth)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    for entry in entries(root, options) {
+        match entry {
+            Entry::File(file) => out.files.push(file),
+            Entry::Skipped(skipped) => out.skipped.push(skipped),
+            Entry::Ignored => out.num_ignored += 1,
+        }
+    }
+    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}
+
+/// Walks `root` lazily, one entry at a time, so memory does not grow with the tree. Entries
+/// come in a deterministic order: depth first, each directory's entries sorted by name.
+pub fn entries<'a>(root: &'a Path, options: &WalkOptions) -> impl Iterator<Item = Entry> + use<'a> {
+    walker(root, options).filter_map(move |entry| {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -70,29 +90,81 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Walk {
                     Some(_) => "symbolic link loop; not followed".to_string(),
                     None => err.io_error().map(ToString::to_string).unwrap_or_else(|| err.to_string()),
                 };
-                out.skipped.push(Skipped { path, reason: SkipReason::Unreadable { message } });
-                continue;
+                return Some(Entry::Skipped(Skipped { path, reason: SkipReason::Unreadable { message } }));
             }
         };
         if !entry.file_type().is_file() {
-            continue;
+            return None;
         }
-        let Some(format) = Format::of(entry.path()) else {
-            out.num_ignored += 1;
-            continue;
-        };
+        let Some(format) = Format::of(entry.path()) else { return Some(Entry::Ignored) };
         let rel = relative_id(root, entry.path());
-        match entry.metadata() {
+        Some(match entry.metadata() {
             Ok(meta) => {
                 let mtime_ns =
                     meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-                out.files.push(SourceFile { abs: entry.into_path(), rel, format, size: meta.len(), mtime_ns });
+                Entry::File(SourceFile { abs: entry.into_path(), rel, format, size: meta.len(), mtime_ns })
             }
-            Err(e) => {
-                out.skipped.push(Skipped { path: rel, reason: SkipReason::Unreadable { message: e.to_string() } })
+            Err(e) => Entry::Skipped(Skipped { path: rel, reason: SkipReason::Unreadable { message: e.to_string() } }),
+        })
+    })
+}
+
+/// Counts the files of known formats under `root` without reading their metadata: a quick
+/// first pass that gives progress reports their total.
+pub fn count_files(root: &Path, options: &WalkOptions) -> usize {
+    walker(root, options)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && Format::of(e.path()).is_some())
+        .count()
+}
+
+fn walker(root: &Path, options: &WalkOptions) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + use<> {
+    walkdir::WalkDir::new(root)
+        .follow_links(options.follow_links)
+        .max_depth(options.max_depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_entries_count_and_list_what_walk_lists() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        for (path, text) in [
+            ("b/2.txt", "two"),
+            ("a/1.md", "one"),
+            ("a/z/3.json", "{}"),
+            ("a/notes.pdf", "%PDF"),
+            (".hidden/4.txt", "four"),
+            ("top.jsonl", "{}"),
+        ] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))?;
+            std::fs::write(path, text)?;
+        }
+        let options = WalkOptions::default();
+        let listed = walk(dir.path(), &options);
+        let mut streamed = Vec::new();
+        let mut ignored = 0;
+        for entry in entries(dir.path(), &options) {
+            match entry {
+                Entry::File(f) => streamed.push(f.rel),
+                Entry::Ignored => ignored += 1,
+                Entry::Skipped(s) => panic!("unexpected {s:?}"),
             }
         }
+        // Depth first, each directory sorted by name.
+        assert_eq!(streamed, ["a/1.md", "a/z/3.json", "b/2.txt", "top.jsonl"]);
+        let mut rels: Vec<String> = listed.files.iter().map(|f| f.rel.clone()).collect();
+        rels.sort();
+        streamed.sort();
+        assert_eq!(rels, streamed);
+        assert_eq!((ignored, listed.num_ignored), (1, 1));
+        assert_eq!(count_files(dir.path(), &options), 4);
+        Ok(())
     }
-    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    out
 }
