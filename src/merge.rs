@@ -128,3 +128,41 @@ mod tests {
         assert_eq!(out[0].0, [all[1], all[2]]);
     }
 }
+
+#[cfg(test)]
+mod disk_tests {
+    use tantivy::schema::{STORED, Schema, TEXT};
+    use tantivy::{IndexWriter, TantivyDocument};
+
+    use super::*;
+
+    #[test]
+    fn segment_sizes_are_read_from_disk() -> tantivy::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT | STORED);
+        let index = tantivy::Index::create_in_dir(dir.path(), builder.build())?;
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for _ in 0..3 {
+            for i in 0..200 {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(body, format!("report number {i} about talks and sanctions"));
+                writer.add_document(doc)?;
+            }
+            writer.commit()?;
+        }
+        let metas = index.searchable_segment_metas()?;
+        let policy = CappedMergePolicy::new(Some(dir.path().to_path_buf()), MAX_MERGE_BYTES);
+        for meta in &metas {
+            let size = policy.size(meta);
+            assert!(size > 1000 && size < 200 * BYTES_PER_DOC_GUESS, "{size}");
+        }
+        // Three segments far under the ceiling: nothing stops a merge, but the log policy
+        // wants 8 of a level.
+        assert!(policy.compute_merge_candidates(&metas).is_empty());
+        let tiny = CappedMergePolicy::new(Some(dir.path().to_path_buf()), 10);
+        assert!(tiny.compute_merge_candidates(&metas).is_empty());
+        Ok(())
+    }
+}
