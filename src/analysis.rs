@@ -8,7 +8,7 @@
 //!
 //! The five steps run fused in one [`Tokenizer`] rather than as a chain of tantivy filters:
 //! each byte of the text is looked at once, ASCII words (nearly all of English news) are
-//! lowercased in place, and stems come from a small direct-mapped cache ([`StemCache`]) that
+//! lowercased in place, and stems come from a small direct-mapped cache (`StemCache`) that
 //! needs no allocation and stays in the CPU cache, so the Snowball stemmer runs only for
 //! words the cache has not seen lately. The output is term-for-term what the chain
 //! `SimpleTokenizer → RemoveLongFilter(40) → LowerCaser → AsciiFoldingFilter → stemmer` gives
