@@ -186,8 +186,23 @@ impl Compiler<'_> {
                     QueryField::Place => extractor.resolve_topic(text, Some(TopicKind::Place)),
                     _ => extractor.resolve_topic(text, Some(TopicKind::Org)),
                 };
-                let terms = self.terms(canonical.as_deref().unwrap_or(text));
-                return Ok(phrase_or_term(targets[0].0, &terms, 0).map(|q| Box::new(q) as Box<dyn Query>));
+                // The lexicon's holder of the name, and also any leader stored under the name
+                // as written: a discovered "Aquino" in 1987 is not the lexicon's Benigno
+                // Aquino III, and `leader:aquino` must find both.
+                let mut names = vec![canonical.as_deref().unwrap_or(text)];
+                if canonical.as_deref().is_some_and(|c| !c.eq_ignore_ascii_case(text)) {
+                    names.push(text);
+                }
+                let mut queries: Vec<Box<dyn Query>> = names
+                    .into_iter()
+                    .filter_map(|name| phrase_or_term(targets[0].0, &self.terms(name), 0))
+                    .map(|q| Box::new(q) as Box<dyn Query>)
+                    .collect();
+                return Ok(match queries.len() {
+                    0 => None,
+                    1 => queries.pop(),
+                    _ => Some(Box::new(tantivy::query::BooleanQuery::union(queries))),
+                });
             }
             QueryField::Date | QueryField::Text => {}
         }

@@ -219,3 +219,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_leader_filter_finds_the_lexicon_holder_and_a_discovered_namesake() -> crate::Result<()> {
+    // 1987: the lexicon's Benigno Aquino III does not apply yet, so discovery stores the
+    // President under the name the report gives.
+    let old =
+        Report::new("old", "President Aquino of the Philippines met the army chiefs. Aquino said the coup failed.")
+            .date("1987-08-29");
+    let new = Report::new("new", "President Benigno Aquino III met the army chiefs in Manila.").date("2015-03-01");
+    let index = index(&[old, new])?;
+    let found = |q: &str| -> crate::Result<Vec<String>> {
+        let mut ids: Vec<String> =
+            index.searcher().search(&SearchRequest::new(q))?.hits.into_iter().map(|h| h.id).collect();
+        ids.sort();
+        Ok(ids)
+    };
+    let stored = index.searcher().article("old")?.leaders;
+    assert!(stored.iter().any(|l| l.contains("Aquino")), "{stored:?}");
+    for q in ["leader:aquino", "leader:Aquino army"] {
+        let ids = found(q)?;
+        assert!(ids.contains(&"old".to_string()), "{q}: {ids:?} (old has {stored:?})");
+    }
+    assert_eq!(found("leader:zelensky")?, Vec::<String>::new());
+    Ok(())
+}
