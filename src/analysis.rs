@@ -151,22 +151,33 @@ impl Tokenizer for EnglishTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> EnglishTokenStream<'a> {
         self.token.reset();
-        EnglishTokenStream { text, next: 0, tokenizer: self }
+        EnglishTokenStream { text, words: Words::new(text), tokenizer: self }
     }
 }
 
 /// The token stream of the English analyzer.
 struct EnglishTokenStream<'a> {
     text: &'a str,
-    /// Byte offset where the search for the next token starts.
-    next: usize,
+    words: Words<'a>,
     tokenizer: &'a mut EnglishTokenizer,
 }
 
-impl EnglishTokenStream<'_> {
-    /// The next word `(start, end, is_ascii)`: a maximal run of alphanumeric characters, as
-    /// tantivy's `SimpleTokenizer` splits (Unicode `char::is_alphanumeric`).
-    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
+/// The words of a text, as the analyzer splits it: maximal runs of alphanumeric characters
+/// (Unicode `char::is_alphanumeric`, as tantivy's `SimpleTokenizer`). Also used by the
+/// search-time scan, which must split exactly as the index did.
+pub(crate) struct Words<'a> {
+    text: &'a str,
+    /// Byte offset where the search for the next word starts.
+    next: usize,
+}
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(text: &'a str) -> Words<'a> {
+        Words { text, next: 0 }
+    }
+
+    /// The next word `(start, end, is_ascii)`.
+    pub(crate) fn next_word(&mut self) -> Option<(usize, usize, bool)> {
         let bytes = self.text.as_bytes();
         let mut i = self.next;
         // Skip separators.
@@ -178,7 +189,7 @@ impl EnglishTokenStream<'_> {
                 }
                 i += 1;
             } else {
-                let c = self.text[i..].chars().next()?;
+                let c = self.text.get(i..)?.chars().next()?;
                 if c.is_alphanumeric() {
                     break i;
                 }
@@ -194,7 +205,7 @@ impl EnglishTokenStream<'_> {
                 }
                 i += 1;
             } else {
-                let Some(c) = self.text[i..].chars().next() else { break i };
+                let Some(c) = self.text.get(i..).and_then(|s| s.chars().next()) else { break i };
                 if !c.is_alphanumeric() {
                     break i;
                 }
@@ -210,7 +221,7 @@ impl EnglishTokenStream<'_> {
 impl TokenStream for EnglishTokenStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            let Some((start, end, ascii)) = self.next_word() else { return false };
+            let Some((start, end, ascii)) = self.words.next_word() else { return false };
             let t = &mut *self.tokenizer;
             t.token.position = t.token.position.wrapping_add(1);
             if end - start >= MAX_TOKEN_BYTES {

@@ -25,6 +25,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::compile::Lit;
 use super::highlight::Span;
+use crate::analysis::Words;
 
 /// Words of this many bytes or more are not terms (the analyzer's length limit).
 pub(crate) const MAX_TOKEN_BYTES: usize = 40;
@@ -115,8 +116,8 @@ pub(crate) fn scan(analyzer: &mut TextAnalyzer, vocab: &Vocab, body: &str) -> Sc
     out.ids.reserve(body.len() / 6);
     let mut stems = vocab.needs_stems.then(Vec::new);
     let bytes = body.as_bytes();
-    let mut words = Words { text: body, next: 0 };
-    while let Some((start, end, is_ascii)) = words.next() {
+    let mut words = Words::new(body);
+    while let Some((start, end, is_ascii)) = words.next_word() {
         if end - start >= MAX_TOKEN_BYTES {
             continue;
         }
@@ -143,54 +144,6 @@ pub(crate) fn scan(analyzer: &mut TextAnalyzer, vocab: &Vocab, body: &str) -> Sc
     }
     out.stems = stems;
     out
-}
-
-/// The words of a text: maximal runs of alphanumeric characters, as the analyzer splits.
-struct Words<'a> {
-    text: &'a str,
-    next: usize,
-}
-
-impl Words<'_> {
-    /// The next word `(start, end, is_ascii)`.
-    fn next(&mut self) -> Option<(usize, usize, bool)> {
-        let bytes = self.text.as_bytes();
-        let mut i = self.next;
-        let start = loop {
-            let &b = bytes.get(i)?;
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    break i;
-                }
-                i += 1;
-            } else {
-                let c = self.text.get(i..)?.chars().next()?;
-                if c.is_alphanumeric() {
-                    break i;
-                }
-                i += c.len_utf8();
-            }
-        };
-        let mut is_ascii = true;
-        let end = loop {
-            let Some(&b) = bytes.get(i) else { break i };
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
-                    break i;
-                }
-                i += 1;
-            } else {
-                let Some(c) = self.text.get(i..).and_then(|s| s.chars().next()) else { break i };
-                if !c.is_alphanumeric() {
-                    break i;
-                }
-                is_ascii = false;
-                i += c.len_utf8();
-            }
-        };
-        self.next = end;
-        Some((start, end, is_ascii))
-    }
 }
 
 /// Every match of `lits` in the scanned body, overlaps included (a phrase and its words each
