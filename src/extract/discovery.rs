@@ -28,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::matcher::{FxHashMap, FxHashSet};
+use super::matcher::{FxHashMap, PhraseSet};
 use crate::analysis::{self, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -691,7 +691,7 @@ pub(crate) struct Discovery {
     particles: HashSet<String>,
     styled: HashSet<String>,
     /// Place and organisation names and triggers, analysed: never part of a person's name.
-    places: FxHashSet<Vec<String>>,
+    places: PhraseSet<()>,
     /// Every word of the lists above → its [`Class`] bits: one lookup per term.
     vocab: FxHashMap<String, u8>,
     /// The words of `vocab` that matter in lower case (heads, particles, "General").
@@ -748,7 +748,7 @@ impl Text<'_> {
     /// Whether term `i` is written in capitals only, two letters or more (an acronym).
     fn is_acronym(&self, i: usize) -> bool {
         let s = self.surface(i);
-        s.chars().count() >= 2 && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        !is_one_char(s) && !s.is_empty() && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
     }
 }
 
@@ -758,6 +758,12 @@ fn is_word(term: &str, word: &str) -> bool {
 }
 
 /// Whether a gap between two name words keeps them in one name: spaces or a line break.
+/// Whether `s` is exactly one character (an initial), without counting them all.
+fn is_one_char(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some() && chars.next().is_none()
+}
+
 fn is_space(gap: &str) -> bool {
     !gap.is_empty() && gap.chars().all(char::is_whitespace)
 }
@@ -861,7 +867,10 @@ impl Discovery {
             *vocab.entry(w.clone()).or_default() |= Class::HEAD;
         }
         *vocab.entry(one("general")).or_default() |= Class::GENERAL;
-        let places = places.into_iter().collect();
+        let mut place_set = PhraseSet::default();
+        for terms in places {
+            place_set.insert(terms, ());
+        }
         let mut lower_sketch = Sketch::default();
         for (w, class) in &vocab {
             if class & !Class::STOP != 0 {
@@ -874,7 +883,7 @@ impl Discovery {
             heads,
             particles,
             styled,
-            places,
+            places: place_set,
             of: one("of"),
             the: one("the"),
             and: one("and"),
@@ -944,7 +953,7 @@ impl Discovery {
                     term.chars().next().is_some_and(char::is_alphabetic)
                 } else {
                     // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
-                    text.is_capitalised(i) && (!text.is_acronym(i) || text.surface(i).chars().count() == 1)
+                    text.is_capitalised(i) && (!text.is_acronym(i) || is_one_char(text.surface(i)))
                 };
         }
         let particle = classes.iter().map(|c| c & Class::PARTICLE != 0).collect();
@@ -976,7 +985,7 @@ impl Discovery {
         let mut last_word_end = end;
         while end < t.terms.len() {
             let gap = t.gap(end);
-            let prev_is_initial = t.surface(end - 1).chars().count() == 1 && t.is_capitalised(end - 1);
+            let prev_is_initial = is_one_char(t.surface(end - 1)) && t.is_capitalised(end - 1);
             if is_joiner(gap) {
                 // A possessive "'s" ends the name; "-Pemberton" or "'Neill" continues the word.
                 if t.terms[end].text == self.s && t.surface(end).len() == 1 {
@@ -1014,7 +1023,7 @@ impl Discovery {
         }
         // A name never ends on a particle or a lone initial.
         let end = last_word_end;
-        if t.surface(end - 1).chars().count() == 1 {
+        if is_one_char(t.surface(end - 1)) {
             return None;
         }
         Some((i, end))
@@ -1082,8 +1091,9 @@ impl Discovery {
 
     /// Whether some words of `start..end` name a place or an organisation ("Saudi Press").
     fn names_a_place(&self, t: &Scan<'_>, start: usize, end: usize) -> bool {
-        let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
-        (1..=terms.len().min(3)).any(|len| terms.windows(len).any(|w| self.places.contains(w)))
+        // A place of up to three words inside the name, found without copying its terms.
+        let within = &t.terms[..end];
+        (start..end).any(|k| self.places.longest_at(within, k, |_, len, _| len <= 3).is_some())
     }
 
     fn of_title(&self, t: &Scan<'_>, mut j: usize) -> Option<(usize, usize)> {
@@ -1181,7 +1191,7 @@ impl Discovery {
                 start = prev;
                 continue;
             }
-            if !(is_space(gap) || gap.trim() == "." && t.surface(prev).chars().count() == 1) {
+            if !(is_space(gap) || gap.trim() == "." && is_one_char(t.surface(prev))) {
                 break;
             }
             if self.is_name_word(t, prev) && words < MAX_NAME_WORDS {
@@ -1209,6 +1219,7 @@ impl Discovery {
         let n = t.terms.len();
         // Lone surname → its last position: a later lone mention is what counts.
         let mut lone: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut last_lone = 0;
         // Cheap tests first: most terms are not name words.
         for k in (0..n).filter(|&k| self.is_name_word(t, k) && t.terms[k].end - t.terms[k].start > 2) {
             let joined_before = k > 0 && (is_joiner(t.gap(k)) || is_space(t.gap(k)) && self.is_name_word(t, k - 1));
@@ -1216,6 +1227,7 @@ impl Discovery {
                 k + 1 < n && (t.gap(k + 1) == "-" || is_space(t.gap(k + 1)) && self.is_name_word(t, k + 1));
             if !joined_before && !joined_after {
                 lone.insert(t.terms[k].text.as_str(), k);
+                last_lone = k;
             }
         }
         // Title-Case headlines capitalise every word, so their words say nothing here.
@@ -1223,14 +1235,15 @@ impl Discovery {
         if lone.is_empty() {
             return;
         }
+        // A name must end before the last lone surname: nothing after it can qualify.
         let mut i = 0;
-        while i < n {
+        while i < last_lone {
             let starts_run = self.is_name_word(t, i) && (i == 0 || !self.is_name_word(t, i - 1) || !is_space(t.gap(i)));
             if starts_run && let Some((s, e)) = self.read_name(t, i, 3) {
                 let words = self.num_words(t, s, e);
                 let later = lone.get(t.terms[e - 1].text.as_str()).is_some_and(|&k| k > e);
                 // "E. F. Hutton", "J. P. Morgan": initials alone before a surname are firms.
-                let has_given_name = t.surface(s).chars().count() > 1;
+                let has_given_name = !is_one_char(t.surface(s)) && !t.surface(s).is_empty();
                 if (2..=3).contains(&words) && later && has_given_name && !self.names_a_place(t, s, e) {
                     self.push(t, s, e, None, out);
                 }

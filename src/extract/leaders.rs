@@ -315,22 +315,29 @@ impl LeaderMatcher {
 const CAPS_SAMPLE_LETTERS: usize = 500;
 
 fn is_all_caps(text: &str) -> bool {
-    let (mut upper, mut letters) = (0usize, 0usize);
-    // Bytes first: ASCII letters are counted without decoding; other characters are decoded.
-    let mut rest = text;
-    while letters < CAPS_SAMPLE_LETTERS {
-        let Some(&b) = rest.as_bytes().first() else { break };
-        let c = if b.is_ascii() {
-            rest = &rest[1..];
-            char::from(b)
+    // Lower-case letters past this many settle it: even if every letter of the sample were
+    // read, the upper-case share could no longer pass `ALL_CAPS_RATIO`. Mixed-case text
+    // (nearly every report) is decided within its first hundred or so letters.
+    let max_lower = (CAPS_SAMPLE_LETTERS as f64 * (1.0 - ALL_CAPS_RATIO)) as usize;
+    let bytes = text.as_bytes();
+    let (mut upper, mut letters, mut i) = (0usize, 0usize, 0usize);
+    // ASCII letters are counted from the bytes; other characters are decoded.
+    while letters < CAPS_SAMPLE_LETTERS && i < bytes.len() {
+        let b = bytes[i];
+        let (is_letter, is_upper) = if b.is_ascii() {
+            i += 1;
+            (b.is_ascii_alphabetic(), b.is_ascii_uppercase())
         } else {
-            let Some(c) = rest.chars().next() else { break };
-            rest = &rest[c.len_utf8()..];
-            c
+            let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else { break };
+            i += c.len_utf8();
+            (c.is_alphabetic(), c.is_uppercase())
         };
-        if c.is_alphabetic() {
+        if is_letter {
             letters += 1;
-            upper += usize::from(c.is_uppercase());
+            upper += usize::from(is_upper);
+            if letters - upper > max_lower {
+                return false;
+            }
         }
     }
     letters > 0 && upper as f64 / letters as f64 > ALL_CAPS_RATIO
@@ -449,5 +456,21 @@ mod tests {
     fn discovered_names_work_in_all_caps_text() {
         let r = Report::new("a", "PRESIDENT KENNEDY SAID IT. KENNEDY LEFT FOR BERLIN.").date("1963-06-20");
         assert_eq!(leaders(&r), ["Kennedy:2"]);
+    }
+
+    #[test]
+    fn all_caps_is_decided_on_the_letters_of_the_sample() {
+        assert!(is_all_caps("PRESIDENT KENNEDY SAID IT."));
+        assert!(is_all_caps("ÉLYSÉE: MACRON À KYIV, 2024"));
+        assert!(!is_all_caps("President Kennedy said it."));
+        assert!(!is_all_caps("1987, 2024 -- ..."));
+        // 80 % exactly is not above the ratio; one more capital is.
+        assert!(!is_all_caps("ABCD EFGH ab"));
+        assert!(is_all_caps("ABCD EFGHI ab"));
+        // Only the sample counts: a long ALL-CAPS opening decides, whatever follows.
+        let text = format!("{}{}", "WORD ".repeat(200), "word ".repeat(400));
+        assert!(is_all_caps(&text));
+        let text = format!("{}{}", "word ".repeat(30), "WORD ".repeat(400));
+        assert!(!is_all_caps(&text));
     }
 }
