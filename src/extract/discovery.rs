@@ -24,11 +24,11 @@
 //! What this module does not do: decide whether a discovered name is a lexicon leader, or
 //! count later mentions — [`super::leaders`] does both.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::matcher::{FxHashMap, PhraseSet};
+use super::matcher::{FxHashMap, FxHashSet, PhraseSet, Vocab};
 use crate::analysis::{self, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -677,6 +677,8 @@ pub(crate) struct Introduced {
     pub display: String,
     /// Analysed terms of the whole name.
     pub terms: Vec<String>,
+    /// Their ids in the lexicons' [`Vocab`].
+    pub ids: Vec<u32>,
     /// Analysed terms of the surname (the last word; several terms when hyphenated).
     pub surname: Vec<String>,
     /// Index of the name's first term in the text.
@@ -687,19 +689,22 @@ pub(crate) struct Introduced {
 pub(crate) struct Discovery {
     /// Stem of each role head → the head words as written (lower case), since several
     /// ordinary words share a head's stem ("Senate"/"senator", "aid"/"aide", "represents").
-    heads: HashMap<String, Vec<&'static str>>,
+    heads: FxHashMap<u32, Vec<&'static str>>,
     particles: HashSet<String>,
     styled: HashSet<String>,
     /// Place and organisation names and triggers, analysed: never part of a person's name.
     places: PhraseSet<()>,
-    /// Every word of the lists above → its [`Class`] bits: one lookup per term.
-    vocab: FxHashMap<String, u8>,
-    /// The words of `vocab` that matter in lower case (heads, particles, "General").
-    lower_sketch: Sketch,
-    of: String,
-    the: String,
-    and: String,
-    s: String,
+    /// The [`Class`] bits of each term id (of the shared [`Vocab`]; ids past the end have
+    /// none): a term's class is an index, not a lookup. All but [`Class::STOP`].
+    classes: Vec<u8>,
+    /// Stop words: never a name. Kept out of the shared [`Vocab`] on purpose: they are a
+    /// third or more of any text, they only matter for capitalised words, and every one of
+    /// them found in the vocabulary would cost the lookup of every term a trip to its table.
+    stop: FxHashSet<String>,
+    of: u32,
+    the: u32,
+    and: u32,
+    s: u32,
 }
 
 /// How the text around a term is written.
@@ -707,23 +712,37 @@ pub(crate) struct Discovery {
 pub(crate) struct Text<'a> {
     pub text: &'a str,
     pub terms: &'a [Term],
+    /// The id of each term in the lexicons' [`Vocab`].
+    pub ids: &'a [u32],
     /// Whether each term starts with a capital ([`capitals`]): asked of most terms by
     /// several patterns, so read from the text once.
     pub caps: &'a [bool],
+    /// The indices of the capitalised terms, in order.
+    pub capitalised_at: &'a [usize],
     /// Capitals carry no information (ALL-CAPS or Title-Case text).
     pub caps_uninformative: bool,
 }
 
-/// Whether each of `terms` starts with a capital letter in `text`.
-pub(crate) fn capitals(text: &str, terms: &[Term]) -> Vec<bool> {
-    terms
+/// Whether each of `terms` starts with a capital letter in `text`, and the indices of those
+/// that do.
+pub(crate) fn capitals(text: &str, terms: &[Term]) -> (Vec<bool>, Vec<usize>) {
+    let mut at = Vec::with_capacity(terms.len() / 4);
+    let flags = terms
         .iter()
-        .map(|t| match text.as_bytes().get(t.start) {
-            Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-            Some(_) => text.get(t.start..).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase),
-            None => false,
+        .enumerate()
+        .map(|(i, t)| {
+            let cap = match text.as_bytes().get(t.start) {
+                Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+                Some(_) => text.get(t.start..).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase),
+                None => false,
+            };
+            if cap {
+                at.push(i);
+            }
+            cap
         })
-        .collect()
+        .collect();
+    (flags, at)
 }
 
 impl Text<'_> {
@@ -752,18 +771,13 @@ impl Text<'_> {
     }
 }
 
-/// Whether `term` is `word`, compared inline: both are a few bytes, too short for memcmp.
-fn is_word(term: &str, word: &str) -> bool {
-    term.len() == word.len() && term.bytes().zip(word.bytes()).all(|(a, b)| a == b)
-}
-
-/// Whether a gap between two name words keeps them in one name: spaces or a line break.
 /// Whether `s` is exactly one character (an initial), without counting them all.
 fn is_one_char(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some() && chars.next().is_none()
 }
 
+/// Whether a gap between two name words keeps them in one name: spaces or a line break.
 fn is_space(gap: &str) -> bool {
     !gap.is_empty() && gap.chars().all(char::is_whitespace)
 }
@@ -771,42 +785,6 @@ fn is_space(gap: &str) -> bool {
 /// Whether a gap joins two parts of one word ("Leigh-Pemberton", "O'Neill").
 fn is_joiner(gap: &str) -> bool {
     matches!(gap, "-" | "'" | "’" | "‑")
-}
-
-/// A bitmap over a cheap fingerprint of words (length, first, second and last bytes): a
-/// word whose bit is clear is certainly not in the set, and no hashing was needed to know.
-#[derive(Clone)]
-struct Sketch {
-    bits: Box<[u64; 64]>,
-}
-
-impl Default for Sketch {
-    fn default() -> Self {
-        Sketch { bits: Box::new([0; 64]) }
-    }
-}
-
-impl Sketch {
-    fn bit(word: &str) -> usize {
-        let b = word.as_bytes();
-        let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return 0 };
-        let second = b.get(1).copied().unwrap_or(0);
-        let h = (b.len() as u32).wrapping_mul(0x9e37_79b9)
-            ^ u32::from(first).wrapping_mul(0x85eb_ca6b)
-            ^ u32::from(second).wrapping_mul(0xc2b2_ae35)
-            ^ u32::from(last).wrapping_mul(0x27d4_eb2f);
-        (h ^ (h >> 15)) as usize % (64 * 64)
-    }
-
-    fn insert(&mut self, word: &str) {
-        let bit = Sketch::bit(word);
-        self.bits[bit / 64] |= 1 << (bit % 64);
-    }
-
-    fn contains(&self, word: &str) -> bool {
-        let bit = Sketch::bit(word);
-        self.bits[bit / 64] & (1 << (bit % 64)) != 0
-    }
 }
 
 /// Bits of a word's class in [`Discovery`]'s vocabulary.
@@ -826,6 +804,10 @@ pub(crate) struct Scan<'a> {
     head: Vec<bool>,
     name: Vec<bool>,
     particle: Vec<bool>,
+    /// The terms that are role heads, in order: the patterns start only there.
+    heads_at: Vec<usize>,
+    /// The terms that can be name words, in order.
+    names_at: Vec<usize>,
 }
 
 impl<'a> std::ops::Deref for Scan<'a> {
@@ -838,13 +820,13 @@ impl<'a> std::ops::Deref for Scan<'a> {
 
 impl Discovery {
     /// `places`: analysed names and triggers of places and organisations.
-    pub fn new(analyzer: &mut TextAnalyzer, places: HashSet<Vec<String>>) -> Discovery {
+    pub fn new(analyzer: &mut TextAnalyzer, places: HashSet<Vec<String>>, vocab: &mut Vocab) -> Discovery {
         // Hyphenated heads analyse to two terms; their last term is the head.
-        let mut heads: HashMap<String, Vec<&'static str>> = HashMap::new();
+        let mut heads: FxHashMap<u32, Vec<&'static str>> = FxHashMap::default();
         for head in ROLE_HEADS {
             let last = head.rsplit('-').next().unwrap_or(head);
             if let Some(t) = analysis::terms(analyzer, last).pop() {
-                heads.entry(t.text).or_default().push(last);
+                heads.entry(vocab.intern(&t.text)).or_default().push(last);
             }
         }
         let mut set = |words: &[&str]| -> HashSet<String> {
@@ -855,84 +837,115 @@ impl Discovery {
         let stop = set(STOP_WORDS);
         let styled = set(STYLED_HEADS);
         let mut one = |w: &str| analysis::terms(analyzer, w).into_iter().next().map(|t| t.text).unwrap_or_default();
-        let mut vocab: FxHashMap<String, u8> = FxHashMap::default();
-        for (words, class) in
-            [(&stop, Class::STOP), (&particles, Class::PARTICLE), (&general_after, Class::GENERAL_AFTER)]
-        {
+        let mut classes: Vec<u8> = Vec::new();
+        let mut add = |id: u32, class: u8| {
+            let id = id as usize;
+            if classes.len() <= id {
+                classes.resize(id + 1, 0);
+            }
+            classes[id] |= class;
+        };
+        for (words, class) in [(&particles, Class::PARTICLE), (&general_after, Class::GENERAL_AFTER)] {
             for w in words {
-                *vocab.entry(w.clone()).or_default() |= class;
+                add(vocab.intern(w), class);
             }
         }
-        for w in heads.keys() {
-            *vocab.entry(w.clone()).or_default() |= Class::HEAD;
+        for &id in heads.keys() {
+            add(id, Class::HEAD);
         }
-        *vocab.entry(one("general")).or_default() |= Class::GENERAL;
+        add(vocab.intern(&one("general")), Class::GENERAL);
         let mut place_set = PhraseSet::default();
         for terms in places {
-            place_set.insert(terms, ());
-        }
-        let mut lower_sketch = Sketch::default();
-        for (w, class) in &vocab {
-            if class & !Class::STOP != 0 {
-                lower_sketch.insert(w);
-            }
+            place_set.insert(&vocab.intern_all(&terms), ());
         }
         Discovery {
-            lower_sketch,
-            vocab,
+            classes,
+            stop: stop.into_iter().collect(),
             heads,
             particles,
             styled,
             places: place_set,
-            of: one("of"),
-            the: one("the"),
-            and: one("and"),
-            s: one("s"),
+            of: vocab.intern(&one("of")),
+            the: vocab.intern(&one("the")),
+            and: vocab.intern(&one("and")),
+            s: vocab.intern(&one("s")),
         }
     }
 
+    /// The [`Class`] bits of term id `id`, but [`Class::STOP`].
+    fn class(&self, id: u32) -> u8 {
+        self.classes.get(id as usize).copied().unwrap_or(0)
+    }
+
+    /// All the [`Class`] bits of term `i` of `text`.
+    fn full_class(&self, text: &Text<'_>, i: usize) -> u8 {
+        let stop = if self.stop.contains(&text.terms[i].text) { Class::STOP } else { 0 };
+        self.class(text.ids[i]) | stop
+    }
+
     /// Classifies every term of `text` once.
+    ///
+    /// Only words that can take part in a pattern get a class: in mixed-case text a
+    /// lower-case word matters only as a title before a capital, a comma or "of" ("finance
+    /// minister Jaime Ongpin", "governor of the Bank of Greece, …"), or as the role of an
+    /// apposition a few words after "Name," — most words are none of these. So the work
+    /// follows the capitals, the commas and the "of"s, not every term.
     fn scan<'a>(&self, text: &Text<'a>) -> Scan<'a> {
         let n = text.terms.len();
-        // Only words that can take part in a pattern are looked up: in mixed-case text a
-        // lower-case word matters only as a title before a capital, a comma or "of"
-        // ("finance minister Jaime Ongpin", "governor of the Bank of Greece, …"), or as the
-        // role of an apposition a few words after "Name," — most words are none of these.
         let mut classes = vec![0u8; n];
-        let mut apposition_until = 0usize;
-        // Whether a comma sits between term i - 1 and term i, from the bytes (no str slicing).
-        let bytes = text.text.as_bytes();
-        // A gap is a byte or two: a plain loop beats the memchr call `contains` makes (seen
-        // in the profile), hence the allow.
-        #[allow(clippy::manual_contains)]
-        let comma_before = |i: usize| {
-            i > 0
-                && i < n
-                && bytes.get(text.terms[i - 1].end..text.terms[i].start).is_some_and(|g| g.iter().any(|&b| b == b','))
-        };
-        let mut comma_here = false;
-        for (i, class) in classes.iter_mut().enumerate() {
-            let comma_next = comma_before(i + 1);
-            if comma_here && (text.caps_uninformative || text.is_capitalised(i - 1)) {
-                apposition_until = i + MAX_APPOSITION_GAP + 1;
+        // Terms that got a class or are capitalised: the only ones pass 2 looks at.
+        let mut active: Vec<usize> = Vec::new();
+        if text.caps_uninformative {
+            for (i, class) in classes.iter_mut().enumerate() {
+                *class = self.full_class(text, i);
             }
-            comma_here = comma_next;
-            let term = &text.terms[i].text;
-            if text.caps_uninformative || text.is_capitalised(i) {
-                *class = self.vocab.get(term).copied().unwrap_or(0);
-            } else if (i < apposition_until
-                || (i + 1 < n
-                    && (text.is_capitalised(i + 1) || comma_next || is_word(&text.terms[i + 1].text, &self.of))))
-                && self.lower_sketch.contains(term)
-            {
-                // A lower-case word is never a name: only its head, particle and "General"
-                // classes matter, and the sketch rules most words out before any hashing.
-                *class = self.vocab.get(term).copied().unwrap_or(0) & !Class::STOP;
+            active.extend(0..n);
+        } else {
+            let lower = |i: usize, classes: &mut [u8], active: &mut Vec<usize>| {
+                if !text.is_capitalised(i) {
+                    classes[i] = self.class(text.ids[i]);
+                    if classes[i] != 0 {
+                        active.push(i);
+                    }
+                }
+            };
+            for &i in text.capitalised_at {
+                classes[i] = self.full_class(text, i);
+                active.push(i);
+                // A word before a capital.
+                if i > 0 {
+                    lower(i - 1, &mut classes, &mut active);
+                }
             }
+            for (at, _) in text.text.match_indices(',') {
+                // The comma sits in the gap before term `k`, if it is between two terms.
+                let k = text.terms.partition_point(|t| t.start <= at);
+                if k == 0 || k >= n || text.terms[k - 1].end > at {
+                    continue;
+                }
+                // A word before a comma; after "Name," the few words of an apposition.
+                lower(k - 1, &mut classes, &mut active);
+                if text.is_capitalised(k - 1) {
+                    for j in k..n.min(k + MAX_APPOSITION_GAP + 1) {
+                        lower(j, &mut classes, &mut active);
+                    }
+                }
+            }
+            // A word before "of".
+            for i in 1..n {
+                if text.ids[i] == self.of {
+                    lower(i - 1, &mut classes, &mut active);
+                }
+            }
+            active.sort_unstable();
+            active.dedup();
         }
         let mut head = vec![false; n];
         let mut name = vec![false; n];
-        for i in 0..n {
+        let mut particle = vec![false; n];
+        let (mut heads_at, mut names_at) = (Vec::new(), Vec::new());
+        for &i in &active {
+            particle[i] = classes[i] & Class::PARTICLE != 0;
             if classes[i] == 0 && !(text.caps_uninformative || text.is_capitalised(i)) {
                 continue;
             }
@@ -943,7 +956,7 @@ impl Discovery {
                 classes[i] & Class::HEAD != 0
                     && self
                         .heads
-                        .get(term)
+                        .get(&text.ids[i])
                         .is_some_and(|words| words.iter().any(|w| text.surface(i).eq_ignore_ascii_case(w)))
             };
             name[i] = classes[i] & Class::STOP == 0
@@ -955,9 +968,14 @@ impl Discovery {
                     // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
                     text.is_capitalised(i) && (!text.is_acronym(i) || is_one_char(text.surface(i)))
                 };
+            if head[i] {
+                heads_at.push(i);
+            }
+            if name[i] {
+                names_at.push(i);
+            }
         }
-        let particle = classes.iter().map(|c| c & Class::PARTICLE != 0).collect();
-        Scan { text: *text, head, name, particle }
+        Scan { text: *text, head, name, particle, heads_at, names_at }
     }
 
     /// Whether term `i` is a role head.
@@ -988,7 +1006,7 @@ impl Discovery {
             let prev_is_initial = is_one_char(t.surface(end - 1)) && t.is_capitalised(end - 1);
             if is_joiner(gap) {
                 // A possessive "'s" ends the name; "-Pemberton" or "'Neill" continues the word.
-                if t.terms[end].text == self.s && t.surface(end).len() == 1 {
+                if t.ids[end] == self.s && t.surface(end).len() == 1 {
                     break;
                 }
                 let lower_part = gap == "-" && t.surface(end).chars().all(char::is_alphabetic);
@@ -1045,10 +1063,10 @@ impl Discovery {
         let t = &scan;
         let mut out: Vec<Introduced> = Vec::new();
         let n = t.terms.len();
-        let mut i = 0;
-        while i < n {
-            if !self.is_head(t, i) {
-                i += 1;
+        // Heads inside a name just read are skipped.
+        let mut next = 0;
+        for &i in &t.heads_at {
+            if i < next {
                 continue;
             }
             let max_words = if t.caps_uninformative { 3 } else { MAX_NAME_WORDS };
@@ -1067,7 +1085,7 @@ impl Discovery {
                 // 3. Apposition: "Name Name, [≤5 words] ROLE".
                 found = self.apposition(t, i);
             }
-            if found.is_none() && i + 1 < n && t.terms[i + 1].text == self.of && is_space(t.gap(i + 1)) {
+            if found.is_none() && i + 1 < n && t.ids[i + 1] == self.of && is_space(t.gap(i + 1)) {
                 // 2. "ROLE of (the) Office Words Name Name".
                 found = self.of_title(t, i + 2);
             }
@@ -1075,9 +1093,7 @@ impl Discovery {
             if let Some((start, end)) = found {
                 let style = (start == i + 1 && self.styled.contains(&t.terms[i].text)).then_some(i);
                 self.push(t, start, end, style, &mut out);
-                i = end.max(i + 1);
-            } else {
-                i += 1;
+                next = end.max(i + 1);
             }
         }
         self.speakers(t, title, &mut out);
@@ -1092,13 +1108,13 @@ impl Discovery {
     /// Whether some words of `start..end` name a place or an organisation ("Saudi Press").
     fn names_a_place(&self, t: &Scan<'_>, start: usize, end: usize) -> bool {
         // A place of up to three words inside the name, found without copying its terms.
-        let within = &t.terms[..end];
+        let within = &t.ids[..end];
         (start..end).any(|k| self.places.longest_at(within, k, |_, len, _| len <= 3).is_some())
     }
 
     fn of_title(&self, t: &Scan<'_>, mut j: usize) -> Option<(usize, usize)> {
         let n = t.terms.len();
-        if j < n && t.terms[j].text == self.the {
+        if j < n && t.ids[j] == self.the {
             j += 1;
         }
         // The run: capitalised words joined by spaces, hyphens or inner "of"/"the".
@@ -1114,9 +1130,9 @@ impl Discovery {
             if end > start && !(is_space(gap) || is_joiner(gap) || gap.trim() == ")") {
                 break;
             }
-            let term = &t.terms[end].text;
             let cap = t.caps_uninformative || t.is_capitalised(end);
-            let inner = (*term == self.of || *term == self.the || *term == self.and) && end > start;
+            let id = t.ids[end];
+            let inner = (id == self.of || id == self.the || id == self.and) && end > start;
             if !(cap || inner) {
                 break;
             }
@@ -1221,7 +1237,7 @@ impl Discovery {
         let mut lone: FxHashMap<&str, usize> = FxHashMap::default();
         let mut last_lone = 0;
         // Cheap tests first: most terms are not name words.
-        for k in (0..n).filter(|&k| self.is_name_word(t, k) && t.terms[k].end - t.terms[k].start > 2) {
+        for &k in t.names_at.iter().filter(|&&k| t.terms[k].end - t.terms[k].start > 2) {
             let joined_before = k > 0 && (is_joiner(t.gap(k)) || is_space(t.gap(k)) && self.is_name_word(t, k - 1));
             let joined_after =
                 k + 1 < n && (t.gap(k + 1) == "-" || is_space(t.gap(k + 1)) && self.is_name_word(t, k + 1));
@@ -1236,9 +1252,12 @@ impl Discovery {
             return;
         }
         // A name must end before the last lone surname: nothing after it can qualify.
-        let mut i = 0;
-        while i < last_lone {
-            let starts_run = self.is_name_word(t, i) && (i == 0 || !self.is_name_word(t, i - 1) || !is_space(t.gap(i)));
+        let mut next = 0;
+        for &i in t.names_at.iter().take_while(|&&i| i < last_lone) {
+            if i < next {
+                continue;
+            }
+            let starts_run = i == 0 || !self.is_name_word(t, i - 1) || !is_space(t.gap(i));
             if starts_run && let Some((s, e)) = self.read_name(t, i, 3) {
                 let words = self.num_words(t, s, e);
                 let later = lone.get(t.terms[e - 1].text.as_str()).is_some_and(|&k| k > e);
@@ -1247,10 +1266,8 @@ impl Discovery {
                 if (2..=3).contains(&words) && later && has_given_name && !self.names_a_place(t, s, e) {
                     self.push(t, s, e, None, out);
                 }
-                i = e;
-                continue;
+                next = e;
             }
-            i += 1;
         }
     }
 
@@ -1265,7 +1282,7 @@ impl Discovery {
         if let Some(h) = style {
             display = format!("{} {display}", display_name(t, h, h + 1, &self.particles));
         }
-        out.push(Introduced { display, terms, surname, first: start });
+        out.push(Introduced { display, terms, ids: t.ids[start..end].to_vec(), surname, first: start });
     }
 }
 
@@ -1309,11 +1326,20 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         let mut a = analyzer();
-        let d = Discovery::new(&mut a, HashSet::from([vec!["saudi".to_string()]]));
+        let mut vocab = Vocab::default();
+        let d = Discovery::new(&mut a, HashSet::from([vec!["saudi".to_string()]]), &mut vocab);
         let terms = analysis::terms(&mut a, text);
+        let ids = vocab.ids(&terms);
         let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-        let capitalised = capitals(text, &terms);
-        let t = Text { text, terms: &terms, caps: &capitalised, caps_uninformative: caps };
+        let (capitalised, capitalised_at) = capitals(text, &terms);
+        let t = Text {
+            text,
+            terms: &terms,
+            ids: &ids,
+            caps: &capitalised,
+            capitalised_at: &capitalised_at,
+            caps_uninformative: caps,
+        };
         d.find(&t, None).into_iter().map(|p| p.display).collect()
     }
 

@@ -25,7 +25,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::Tag;
 use super::discovery::{Discovery, Text, capitals};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
-use super::matcher::{FxHashSet, PhraseSet};
+use super::matcher::{FxHashMap, FxHashSet, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
 use crate::Report;
 use crate::analysis::{self, Term};
@@ -63,10 +63,10 @@ pub(crate) struct LeaderMatcher {
     keys: HashMap<Vec<String>, usize>,
     discovery: Discovery,
     roles: RoleMatcher,
-    /// Analysed [`FIRM_SUFFIXES`].
-    firm_suffixes: FxHashSet<String>,
-    /// The analysed "and" of "Eli Lilly and Co".
-    and: String,
+    /// Term ids of the [`FIRM_SUFFIXES`].
+    firm_suffixes: FxHashSet<u32>,
+    /// The term id of "and", as in "Eli Lilly and Co".
+    and: u32,
 }
 
 /// Who a mention is of: a lexicon leader or a person discovered in this report.
@@ -84,7 +84,12 @@ struct Person {
 }
 
 impl LeaderMatcher {
-    pub fn new(lexicon: &LeaderLexicon, topics: &TopicLexicon, analyzer: &mut TextAnalyzer) -> LeaderMatcher {
+    pub fn new(
+        lexicon: &LeaderLexicon,
+        topics: &TopicLexicon,
+        analyzer: &mut TextAnalyzer,
+        vocab: &mut Vocab,
+    ) -> LeaderMatcher {
         let mut key =
             |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
         let mut names = Vec::new();
@@ -98,8 +103,8 @@ impl LeaderMatcher {
             first_year.push(spec.roles.iter().filter_map(|r| r.from.get(..4)?.parse::<i32>().ok()).min());
             for variant in std::iter::once(&spec.name).chain(&spec.aliases) {
                 let terms = key(variant);
-                keys.entry(terms.clone()).or_insert(i);
-                patterns.insert(terms, Name::Full(i));
+                patterns.insert(&vocab.intern_all(&terms), Name::Full(i));
+                keys.entry(terms).or_insert(i);
             }
             let full = key(&spec.name);
             if spec.surname_alone.unwrap_or(true)
@@ -111,11 +116,12 @@ impl LeaderMatcher {
         }
         for (terms, leaders) in surnames {
             // A surname that is also someone's full alias is already a Full pattern.
-            if patterns.exact(&terms).next().is_none() {
+            let ids = vocab.intern_all(&terms);
+            if patterns.exact(&ids).next().is_none() {
                 if let [only] = leaders[..] {
-                    keys.entry(terms.clone()).or_insert(only);
+                    keys.entry(terms).or_insert(only);
                 }
-                patterns.insert(terms, Name::Surname(leaders));
+                patterns.insert(&ids, Name::Surname(leaders));
             }
         }
         let places: HashSet<Vec<String>> = topics
@@ -126,10 +132,11 @@ impl LeaderMatcher {
             .map(|w| analysis::terms(analyzer, w).into_iter().map(|t| t.text).collect::<Vec<_>>())
             .filter(|k| !k.is_empty())
             .collect();
-        let discovery = Discovery::new(analyzer, places);
-        let roles = RoleMatcher::new(lexicon, topics, analyzer);
-        let firm_suffixes = FIRM_SUFFIXES.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| t.text).collect();
-        let and = analysis::terms(analyzer, "and").pop().map(|t| t.text).unwrap_or_default();
+        let discovery = Discovery::new(analyzer, places, vocab);
+        let roles = RoleMatcher::new(lexicon, topics, analyzer, vocab);
+        let firm_suffixes =
+            FIRM_SUFFIXES.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| vocab.intern(&t.text)).collect();
+        let and = vocab.intern(&analysis::terms(analyzer, "and").pop().map(|t| t.text).unwrap_or_default());
         LeaderMatcher { names, first_year, patterns, keys, discovery, roles, firm_suffixes, and }
     }
 
@@ -145,24 +152,35 @@ impl LeaderMatcher {
         }
     }
 
-    pub fn find(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Vec<Tag> {
+    /// The leaders of `report`, from its title and body, each given as (text, terms, term ids).
+    pub fn find(&self, report: &Report, title: (&str, &[Term], &[u32]), body: (&str, &[Term], &[u32])) -> Vec<Tag> {
         let date = report.date.as_deref().filter(|d| d.len() == 10);
         let year = date.and_then(|d| d.get(..4)?.parse::<i32>().ok());
-        let (title_caps, body_caps) = (capitals(title.0, title.1), capitals(body.0, body.1));
+        let ((title_caps, title_caps_at), (body_caps, body_caps_at)) =
+            (capitals(title.0, title.1), capitals(body.0, body.1));
         let texts = [
             Text {
                 text: title.0,
                 terms: title.1,
+                ids: title.2,
                 caps: &title_caps,
+                capitalised_at: &title_caps_at,
                 caps_uninformative: is_all_caps(title.0) || is_title_case(title.0),
             },
-            Text { text: body.0, terms: body.1, caps: &body_caps, caps_uninformative: is_all_caps(body.0) },
+            Text {
+                text: body.0,
+                terms: body.1,
+                ids: body.2,
+                caps: &body_caps,
+                capitalised_at: &body_caps_at,
+                caps_uninformative: is_all_caps(body.0),
+            },
         ];
         // 1. Discovery, and who each introduced person is.
         let mut people: Vec<Person> = Vec::new();
         let mut lexicon_found: Vec<usize> = Vec::new();
         for p in self.discovery.find(&texts[1], Some(&texts[0])) {
-            let lexicon = self.patterns.exact(&p.terms).find_map(|name| match name {
+            let lexicon = self.patterns.exact(&p.ids).find_map(|name| match name {
                 Name::Full(i) if self.plausible(*i, year) => Some(*i),
                 Name::Full(_) => None,
                 Name::Surname(leaders) => match leaders[..] {
@@ -193,28 +211,35 @@ impl LeaderMatcher {
         let mut starts: Vec<&str> = people.iter().flat_map(|p| [p.terms[0].as_str(), p.surname[0].as_str()]).collect();
         starts.sort_unstable();
         starts.dedup();
-        let mut counts: HashMap<Who, u32> = HashMap::new();
+        let mut counts: FxHashMap<Who, u32> = FxHashMap::default();
         let mut ambiguous: Vec<Vec<usize>> = Vec::new();
         for t in &texts {
             let capitalised = |i: usize| t.caps_uninformative || t.is_capitalised(i);
             let terms = t.terms;
-            let mut i = 0;
-            while i < terms.len() {
-                // Names and the role patterns start with a capital ("Russian President",
-                // "Iran's foreign minister", "President of Russia"): a lower-case word starts
-                // none, and most words are lower-case, so test that before any lookup.
-                if !capitalised(i) {
-                    i += 1;
+            // Names and the role patterns start with a capital ("Russian President", "Iran's
+            // foreign minister", "President of Russia"): a lower-case word starts none, and
+            // most words are lower-case, so only the capitalised ones are visited.
+            let every: Vec<usize>;
+            let candidates = if t.caps_uninformative {
+                every = (0..terms.len()).collect();
+                &every
+            } else {
+                t.capitalised_at
+            };
+            // Words inside a mention just counted are skipped.
+            let mut next = 0;
+            for &i in candidates {
+                if i < next {
                     continue;
                 }
                 if starts.iter().any(|s| s.len() == terms[i].text.len() && *s == terms[i].text)
                     && let Some((who, len)) = self.person_at(&people, t, i)
                 {
                     *counts.entry(who).or_default() += 1;
-                    i += len;
+                    next = i + len;
                     continue;
                 }
-                let lexicon = self.patterns.longest_at(terms, i, |first, _, name| {
+                let lexicon = self.patterns.longest_at(t.ids, i, |first, _, name| {
                     capitalised(first)
                         && match name {
                             Name::Full(l) => self.plausible(*l, year),
@@ -229,19 +254,17 @@ impl LeaderMatcher {
                         }
                         Name::Surname(leaders) => ambiguous.push(leaders.clone()),
                     }
-                    i += m.len;
+                    next = i + m.len;
                     continue;
                 }
-                if let Some((len, office)) = self.roles.at(terms, i) {
+                if let Some((len, office)) = self.roles.at(t.ids, i) {
                     // "Russian President Vladimir Putin": the name that follows decides.
                     let named = i + len < terms.len() && capitalised(i + len) && !t.caps_uninformative;
                     if !named && let Some(l) = self.roles.holder(office, date) {
                         *counts.entry(Who::Lexicon(l)).or_default() += 1;
                     }
-                    i += len;
-                    continue;
+                    next = i + len;
                 }
-                i += 1;
             }
         }
         // A person discovered by a lexicon name counts even if the count pass saw it as part
@@ -280,15 +303,14 @@ impl LeaderMatcher {
         if terms.len() < 2 {
             return false;
         }
-        let is_suffix = |t: &Text<'_>, k: usize| {
-            k < t.terms.len() && self.firm_suffixes.contains(t.terms[k].text.as_str()) && t.is_capitalised(k)
-        };
+        let is_suffix =
+            |t: &Text<'_>, k: usize| k < t.terms.len() && self.firm_suffixes.contains(&t.ids[k]) && t.is_capitalised(k);
         for t in texts {
             let first = t.terms.windows(terms.len()).position(|w| w.iter().map(|x| &x.text).eq(terms));
             if let Some(i) = first {
                 let after = i + terms.len();
                 return is_suffix(t, after)
-                    || after < t.terms.len() && t.terms[after].text == self.and && is_suffix(t, after + 1);
+                    || after < t.terms.len() && t.ids[after] == self.and && is_suffix(t, after + 1);
             }
         }
         false
@@ -363,11 +385,12 @@ mod tests {
     fn leaders(report: &Report) -> Vec<String> {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analysis::analyzer();
-        let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut a);
+        let mut vocab = Vocab::default();
+        let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut a, &mut vocab);
         let title = report.title.as_deref().unwrap_or("");
         let tt = analysis::terms(&mut a, title);
         let bt = analysis::terms(&mut a, &report.body);
-        m.find(report, (title, &tt), (&report.body, &bt))
+        m.find(report, (title, &tt, &vocab.ids(&tt)), (&report.body, &bt, &vocab.ids(&bt)))
             .into_iter()
             .map(|t| format!("{}:{}", t.name, t.count))
             .collect()

@@ -47,6 +47,10 @@ impl Hasher for FxHasher {
         self.add(u64::from(i));
     }
 
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -65,34 +69,182 @@ pub(crate) type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 /// Longest pattern, in terms, that matching follows; longer patterns are never inserted.
 pub(crate) const MAX_PATTERN_TERMS: usize = 16;
 
-/// A set of term sequences, each with a payload: a trie over terms, so matching at a
-/// position costs one hash lookup per term of the longest candidate, however many patterns
+/// The id of a term no lexicon uses.
+pub(crate) const UNKNOWN: u32 = u32::MAX;
+
+/// Every analysed term the lexicons use, numbered. A text's terms are looked up here once
+/// ([`Vocab::ids`]); from then on every matcher — leader names, topic triggers, roles, the
+/// discovery vocabularies — compares and indexes numbers instead of hashing strings again.
+///
+/// Looking up every term of every report is the hot path, so this is a small open-addressing
+/// table rather than a `HashMap<String, _>`: a slot keeps the term's first 8 bytes as one
+/// integer and its length, so most terms (stems are short) are compared in one instruction,
+/// with no `memcmp` call and no pointer to follow.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Vocab {
+    /// Linear probing over a power-of-two number of slots, at most half full.
+    slots: Vec<VocabSlot>,
+    /// A bit per [`FILTER_BITS`]-bit hash prefix of the terms: most words of a text are in
+    /// no lexicon, and this 8 KiB bitmap (it stays in L1) turns most of them away before the
+    /// table, which does not fit there, is touched.
+    filter: Vec<u64>,
+    /// Each id's term, for the bytes past the first 8 and for rebuilding the table.
+    words: Vec<Box<str>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct VocabSlot {
+    /// The term's first 8 bytes, little-endian, zero-padded.
+    head: u64,
+    len: u32,
+    /// [`UNKNOWN`] for an empty slot.
+    id: u32,
+}
+
+const EMPTY_SLOT: VocabSlot = VocabSlot { head: 0, len: 0, id: UNKNOWN };
+
+/// Bits of the hash prefix [`Vocab`]'s filter is indexed by.
+const FILTER_BITS: u32 = 16;
+
+/// The first 8 bytes of `b` as a little-endian integer, zero-padded. Short words are read
+/// as two overlapping loads (the overlap holds the same bytes twice), never byte by byte.
+fn head(b: &[u8]) -> u64 {
+    let n = b.len();
+    let load = |at: usize, width: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w[..width].copy_from_slice(&b[at..at + width]);
+        u64::from_le_bytes(w)
+    };
+    match n {
+        8.. => load(0, 8),
+        4..=7 => load(0, 4) | load(n - 4, 4) << (8 * (n - 4)),
+        2..=3 => load(0, 2) | load(n - 2, 2) << (8 * (n - 2)),
+        1 => u64::from(b[0]),
+        _ => 0,
+    }
+}
+
+impl Vocab {
+    /// The hash of a term: its head, its length and any bytes past the head.
+    fn hash(b: &[u8], head: u64) -> u64 {
+        let mut h = head ^ (b.len() as u64).rotate_right(8);
+        if b.len() > 8 {
+            let mut rest = FxHasher::default();
+            rest.write(&b[8..]);
+            h ^= rest.finish();
+        }
+        // Multiplicative hashing: the high bits are the well-mixed ones.
+        h.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The slot where the probe for a hash starts.
+    fn start(&self, hash: u64) -> usize {
+        (hash >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
+    /// Whether the filter lets a hash through.
+    fn may_hold(&self, hash: u64) -> bool {
+        let bit = (hash >> (64 - FILTER_BITS)) as usize;
+        self.filter.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// The id of `term`, or [`UNKNOWN`].
+    pub fn get(&self, term: &str) -> u32 {
+        if self.slots.is_empty() {
+            return UNKNOWN;
+        }
+        let b = term.as_bytes();
+        let head = head(b);
+        let hash = Self::hash(b, head);
+        if !self.may_hold(hash) {
+            return UNKNOWN;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot.id == UNKNOWN {
+                return UNKNOWN;
+            }
+            if slot.head == head
+                && slot.len as usize == b.len()
+                && (b.len() <= 8 || self.words[slot.id as usize].as_bytes().get(8..) == b.get(8..))
+            {
+                return slot.id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of `term`, numbering it if it is new.
+    pub fn intern(&mut self, term: &str) -> u32 {
+        let id = self.get(term);
+        if id != UNKNOWN {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.words.push(term.into());
+        if self.slots.len() < 2 * self.words.len() {
+            // Rebuild at twice the size (64 slots at least), so the table stays half empty.
+            self.slots = vec![EMPTY_SLOT; (2 * self.words.len()).next_power_of_two().max(64)];
+            for id in 0..self.words.len() {
+                self.place(id as u32);
+            }
+        } else {
+            self.place(id);
+        }
+        id
+    }
+
+    /// Puts word `id` in the first free slot of its probe.
+    fn place(&mut self, id: u32) {
+        let b = self.words[id as usize].as_bytes();
+        let head = head(b);
+        let hash = Self::hash(b, head);
+        if self.filter.is_empty() {
+            self.filter = vec![0; (1 << FILTER_BITS) / 64];
+        }
+        let bit = (hash >> (64 - FILTER_BITS)) as usize;
+        self.filter[bit / 64] |= 1 << (bit % 64);
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(hash);
+        while self.slots[i].id != UNKNOWN {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = VocabSlot { head, len: b.len() as u32, id };
+    }
+
+    /// The ids of `terms`, numbering new ones.
+    pub fn intern_all(&mut self, terms: &[String]) -> Vec<u32> {
+        terms.iter().map(|t| self.intern(t)).collect()
+    }
+
+    /// The ids of `terms`, or None if one is unknown (then no lexicon entry is made of them).
+    pub fn get_all(&self, terms: &[String]) -> Option<Vec<u32>> {
+        terms.iter().map(|t| Some(self.get(t)).filter(|&id| id != UNKNOWN)).collect()
+    }
+
+    /// The id of each term of a text, [`UNKNOWN`] for words no lexicon uses.
+    pub fn ids(&self, terms: &[Term]) -> Vec<u32> {
+        terms.iter().map(|t| self.get(&t.text)).collect()
+    }
+}
+
+/// A set of term sequences, each with a payload: a trie over term ids, so matching at a
+/// position costs one small lookup per term of the longest candidate, however many patterns
 /// share a first word ("President of Russia", "President of France", …).
 #[derive(Debug, Clone)]
 pub(crate) struct PhraseSet<T> {
     /// `nodes[0]` is the root; a node's payloads are those of the pattern ending there.
     nodes: Vec<Node<T>>,
-    /// A bit per [`sketch`] of the patterns' first terms: most words of a text start no
-    /// pattern, and this rules them out without hashing the whole word.
-    first: Box<[u64; SKETCH_WORDS]>,
-}
-
-/// Words of the first-term bitmap (64 bits each): 64 Ki bits, 8 KiB per set, so that with a
-/// few thousand first terms nearly every other word is ruled out by one bit test.
-const SKETCH_WORDS: usize = 1024;
-
-/// A cheap fingerprint of a term: its Fx hash, folded into `SKETCH_WORDS * 64` buckets. The
-/// whole word counts, so words that share their length and edges ("trade", "tribe") do
-/// not share a bucket more often than chance.
-fn sketch(term: &str) -> usize {
-    let mut h = FxHasher::default();
-    h.write(term.as_bytes());
-    (h.finish() >> 48) as usize % (SKETCH_WORDS * 64)
+    /// A bit per term id that starts a pattern: most words of a text start none, and one
+    /// bit test rules them out.
+    first: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
 struct Node<T> {
-    children: FxHashMap<String, u32>,
+    children: FxHashMap<u32, u32>,
     payloads: Vec<T>,
 }
 
@@ -104,7 +256,7 @@ impl<T> Node<T> {
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        PhraseSet { nodes: vec![Node::new()], first: Box::new([0; SKETCH_WORDS]) }
+        PhraseSet { nodes: vec![Node::new()], first: Vec::new() }
     }
 }
 
@@ -117,18 +269,21 @@ pub(crate) struct Match<'a, T> {
 }
 
 impl<T: PartialEq> PhraseSet<T> {
-    /// Adds a pattern; empty patterns, exact duplicates and patterns longer than
-    /// [`MAX_PATTERN_TERMS`] are ignored.
-    pub fn insert(&mut self, terms: Vec<String>, payload: T) {
-        if terms.is_empty() || terms.len() > MAX_PATTERN_TERMS {
+    /// Adds a pattern of term ids; empty patterns, exact duplicates, patterns longer than
+    /// [`MAX_PATTERN_TERMS`] and patterns with an [`UNKNOWN`] term are ignored.
+    pub fn insert(&mut self, ids: &[u32], payload: T) {
+        if ids.is_empty() || ids.len() > MAX_PATTERN_TERMS || ids.contains(&UNKNOWN) {
             return;
         }
-        let bit = sketch(&terms[0]);
+        let bit = ids[0] as usize;
+        if self.first.len() <= bit / 64 {
+            self.first.resize(bit / 64 + 1, 0);
+        }
         self.first[bit / 64] |= 1 << (bit % 64);
         let mut node = 0usize;
-        for term in terms {
+        for &id in ids {
             let next = self.nodes.len() as u32;
-            let child = *self.nodes[node].children.entry(term).or_insert(next);
+            let child = *self.nodes[node].children.entry(id).or_insert(next);
             if child == next {
                 self.nodes.push(Node::new());
             }
@@ -140,9 +295,15 @@ impl<T: PartialEq> PhraseSet<T> {
         }
     }
 
-    /// Longest non-overlapping matches in `text`, left to right. `accept` may veto a match
-    /// (a name written in lower case, say); the next shorter pattern is then tried.
-    pub fn find<'a>(&'a self, text: &[Term], mut accept: impl FnMut(usize, usize, &T) -> bool) -> Vec<Match<'a, T>> {
+    /// Whether some pattern starts with term `id`.
+    fn starts_with(&self, id: u32) -> bool {
+        let bit = id as usize;
+        self.first.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// Longest non-overlapping matches in `text` (term ids), left to right. `accept` may veto
+    /// a match (a name written in lower case, say); the next shorter pattern is then tried.
+    pub fn find<'a>(&'a self, text: &[u32], mut accept: impl FnMut(usize, usize, &T) -> bool) -> Vec<Match<'a, T>> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < text.len() {
@@ -157,23 +318,22 @@ impl<T: PartialEq> PhraseSet<T> {
         out
     }
 
-    /// The longest accepted pattern starting at term `i` of `text`.
+    /// The longest accepted pattern starting at term `i` of `text` (term ids).
     pub fn longest_at<'a>(
         &'a self,
-        text: &[Term],
+        text: &[u32],
         i: usize,
         mut accept: impl FnMut(usize, usize, &T) -> bool,
     ) -> Option<Match<'a, T>> {
-        let bit = sketch(&text.get(i)?.text);
-        if self.first[bit / 64] & (1 << (bit % 64)) == 0 {
+        if !self.starts_with(*text.get(i)?) {
             return None;
         }
         // Walk down the trie, remembering the nodes where a pattern ends.
         let mut ends = [(0usize, 0u32); MAX_PATTERN_TERMS];
         let mut num_ends = 0;
         let mut node = 0usize;
-        for (len, term) in text.get(i..)?.iter().take(MAX_PATTERN_TERMS).enumerate() {
-            let Some(&child) = self.nodes[node].children.get(&term.text) else { break };
+        for (len, id) in text.get(i..)?.iter().take(MAX_PATTERN_TERMS).enumerate() {
+            let Some(&child) = self.nodes[node].children.get(id) else { break };
             node = child as usize;
             if !self.nodes[node].payloads.is_empty() {
                 ends[num_ends] = (len + 1, child);
@@ -186,13 +346,13 @@ impl<T: PartialEq> PhraseSet<T> {
         })
     }
 
-    /// The payloads of the pattern equal to `terms`.
-    pub fn exact(&self, terms: &[String]) -> impl Iterator<Item = &T> {
+    /// The payloads of the pattern equal to `ids`.
+    pub fn exact(&self, ids: &[u32]) -> impl Iterator<Item = &T> {
         let mut node = Some(0usize);
-        for term in terms {
-            node = node.and_then(|n| self.nodes[n].children.get(term)).map(|&c| c as usize);
+        for id in ids {
+            node = node.and_then(|n| self.nodes[n].children.get(id)).map(|&c| c as usize);
         }
-        node.filter(|_| !terms.is_empty()).into_iter().flat_map(move |n| self.nodes[n].payloads.iter())
+        node.filter(|_| !ids.is_empty()).into_iter().flat_map(move |n| self.nodes[n].payloads.iter())
     }
 }
 
@@ -207,21 +367,61 @@ mod tests {
 
     #[test]
     fn longest_match_wins_and_stems_match() {
+        let mut vocab = Vocab::default();
         let mut set = PhraseSet::default();
-        set.insert(words("arms"), 1);
-        set.insert(words("arms deliveries"), 2);
-        let text = terms(&mut analyzer(), "new arms delivery and arms");
+        set.insert(&vocab.intern_all(&words("arms")), 1);
+        set.insert(&vocab.intern_all(&words("arms deliveries")), 2);
+        let text = vocab.ids(&terms(&mut analyzer(), "new arms delivery and arms"));
         let found: Vec<(usize, i32)> = set.find(&text, |_, _, _| true).iter().map(|m| (m.first, *m.payload)).collect();
         assert_eq!(found, [(1, 2), (4, 1)]);
     }
 
     #[test]
     fn a_vetoed_match_falls_back_to_a_shorter_one() {
+        let mut vocab = Vocab::default();
         let mut set = PhraseSet::default();
-        set.insert(words("a b"), 1);
-        set.insert(words("a"), 2);
-        let text = terms(&mut analyzer(), "a b");
+        set.insert(&vocab.intern_all(&words("a b")), 1);
+        set.insert(&vocab.intern_all(&words("a")), 2);
+        let text = vocab.ids(&terms(&mut analyzer(), "a b"));
         let found = set.find(&text, |_, len, _| len == 1);
         assert_eq!(*found[0].payload, 2);
+    }
+
+    #[test]
+    fn unknown_words_match_nothing() {
+        let mut vocab = Vocab::default();
+        let mut set = PhraseSet::default();
+        set.insert(&vocab.intern_all(&words("peace talks")), 1);
+        assert_eq!(vocab.get_all(&words("peace plan")), None);
+        let text = vocab.ids(&terms(&mut analyzer(), "peace plan talks"));
+        assert_eq!(text[1], UNKNOWN);
+        assert!(set.find(&text, |_, _, _| true).is_empty());
+        assert_eq!(set.exact(&vocab.get_all(&words("peace talks")).unwrap()).next(), Some(&1));
+    }
+
+    #[test]
+    fn the_vocabulary_numbers_each_term_once_whatever_its_length() {
+        let mut vocab = Vocab::default();
+        let words: Vec<String> = (0..1000).map(|i| format!("w{i}{}", "x".repeat(i % 20))).collect();
+        let ids: Vec<u32> = words.iter().map(|w| vocab.intern(w)).collect();
+        assert_eq!(ids, (0..1000).collect::<Vec<u32>>());
+        for (w, id) in words.iter().zip(&ids) {
+            assert_eq!(vocab.get(w), *id);
+            assert_eq!(vocab.intern(w), *id);
+        }
+        // Same first 8 bytes, or a prefix: still different terms.
+        assert_eq!(vocab.get("w1xxxxxxxxxxxxxxxxxy"), UNKNOWN);
+        assert_eq!(vocab.get("w1"), UNKNOWN);
+        assert_eq!(vocab.get(""), UNKNOWN);
+        assert_eq!(Vocab::default().get("w1"), UNKNOWN);
+    }
+
+    #[test]
+    fn the_hasher_reads_a_short_tail_as_little_endian_padding() {
+        let mut a = FxHasher::default();
+        a.write(b"abc");
+        let mut b = FxHasher::default();
+        b.add(u64::from_le_bytes(*b"abc\0\0\0\0\0"));
+        assert_eq!(a.finish(), b.finish());
     }
 }

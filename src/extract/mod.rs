@@ -71,6 +71,8 @@ pub struct Entities {
 pub struct Extractor {
     leaders: Arc<leaders::LeaderMatcher>,
     topics: Arc<topics::TopicMatcher>,
+    /// Every term the matchers use, numbered: a report's terms are looked up here once.
+    vocab: Arc<matcher::Vocab>,
     analyzer: TextAnalyzer,
 }
 
@@ -84,9 +86,10 @@ impl Extractor {
     /// Builds the matchers from the schema's lexicons.
     pub fn new(schema: &IndexSchema) -> Extractor {
         let mut analyzer = analysis::analyzer();
-        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer);
-        let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer);
-        Extractor { leaders: Arc::new(leaders), topics: Arc::new(topics), analyzer }
+        let mut vocab = matcher::Vocab::default();
+        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
+        let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
+        Extractor { leaders: Arc::new(leaders), topics: Arc::new(topics), vocab: Arc::new(vocab), analyzer }
     }
 
     /// Extracts the entities of `report` (title and body).
@@ -99,10 +102,12 @@ impl Extractor {
 
     /// Extracts from already analysed title and body.
     pub(crate) fn extract_terms(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Entities {
-        let leaders = self.leaders.find(report, title, body);
+        // Each term is looked up once; every matcher then works on the ids.
+        let (title_ids, body_ids) = (self.vocab.ids(title.1), self.vocab.ids(body.1));
+        let leaders = self.leaders.find(report, (title.0, title.1, &title_ids), (body.0, body.1, &body_ids));
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
-        let found = self.topics.find(title.1, body.1, dateline, report.date.as_deref());
+        let found = self.topics.find(&title_ids, &body_ids, dateline, report.date.as_deref());
         let named = |kind: TopicKind| -> Vec<Tag> {
             found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };
@@ -125,7 +130,7 @@ impl Extractor {
     /// optionally only of one kind.
     pub fn resolve_topic(&mut self, text: &str, kind: Option<TopicKind>) -> Option<String> {
         let key = self.key(text);
-        self.topics.resolve(&key, kind).map(str::to_string)
+        self.topics.resolve(&self.vocab, &key, kind).map(str::to_string)
     }
 
     fn key(&mut self, text: &str) -> Vec<String> {

@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
-use super::matcher::PhraseSet;
-use crate::analysis::{self, Term};
+use super::matcher::{PhraseSet, Vocab};
+use crate::analysis;
 
 /// Other ways news writes an office: (office in `leaders.toml`, variant).
 pub const OFFICE_VARIANTS: &[(&str, &str)] = &[
@@ -68,7 +68,12 @@ pub(crate) struct RoleMatcher {
 impl RoleMatcher {
     /// `leader_index` maps a `leaders.toml` key order position to the leader matcher's index
     /// (they are the same order: the BTreeMap's).
-    pub fn new(leaders: &LeaderLexicon, topics: &TopicLexicon, analyzer: &mut TextAnalyzer) -> RoleMatcher {
+    pub fn new(
+        leaders: &LeaderLexicon,
+        topics: &TopicLexicon,
+        analyzer: &mut TextAnalyzer,
+        vocab: &mut Vocab,
+    ) -> RoleMatcher {
         let mut key =
             |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
         let places: HashMap<&str, PlaceKeys> = topics
@@ -109,7 +114,7 @@ impl RoleMatcher {
                 });
                 offices[id].holders.push((leader, role.from.clone(), role.to.clone()));
                 for phrase in &role.phrases {
-                    patterns.insert(key(phrase), id);
+                    patterns.insert(&vocab.intern_all(&key(phrase)), id);
                 }
                 // The office's own patterns are the same for every holder: built once.
                 if !is_new {
@@ -124,13 +129,13 @@ impl RoleMatcher {
                 for office in variants {
                     let office = key(office);
                     for d in demonyms {
-                        patterns.insert([d.clone(), office.clone()].concat(), id);
+                        patterns.insert(&vocab.intern_all(&[d.clone(), office.clone()].concat()), id);
                     }
                     for n in names {
-                        patterns.insert([n.clone(), s.clone(), office.clone()].concat(), id);
-                        patterns.insert([office.clone(), of.clone(), n.clone()].concat(), id);
+                        patterns.insert(&vocab.intern_all(&[n.clone(), s.clone(), office.clone()].concat()), id);
+                        patterns.insert(&vocab.intern_all(&[office.clone(), of.clone(), n.clone()].concat()), id);
                         if *kind == TopicKind::Org {
-                            patterns.insert([n.clone(), office.clone()].concat(), id);
+                            patterns.insert(&vocab.intern_all(&[n.clone(), office.clone()].concat()), id);
                         }
                     }
                 }
@@ -139,9 +144,10 @@ impl RoleMatcher {
         RoleMatcher { offices, patterns }
     }
 
-    /// The office pattern starting at term `i`, if any: its length and the office.
-    pub fn at(&self, terms: &[Term], i: usize) -> Option<(usize, usize)> {
-        self.patterns.longest_at(terms, i, |_, _, _| true).map(|m| (m.len, *m.payload))
+    /// The office pattern starting at term `i` of `ids` (a text's term ids), if any: its
+    /// length and the office.
+    pub fn at(&self, ids: &[u32], i: usize) -> Option<(usize, usize)> {
+        self.patterns.longest_at(ids, i, |_, _, _| true).map(|m| (m.len, *m.payload))
     }
 
     /// Who held `office` on `date` (`YYYY-MM-DD`), or, without a date, its one current holder.

@@ -24,8 +24,8 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::Tag;
 use super::lexicon::{TopicKind, TopicLexicon};
-use super::matcher::{FxHashMap, PhraseSet};
-use crate::analysis::{self, Term};
+use super::matcher::{FxHashMap, PhraseSet, Vocab};
+use crate::analysis;
 
 /// Mentions that make a report about a topic, unless the topic sets its own.
 pub const DEFAULT_MIN_MENTIONS: u32 = 2;
@@ -98,7 +98,7 @@ fn dateline_words(text: &str) -> Vec<&str> {
 }
 
 impl TopicMatcher {
-    pub fn new(lexicon: &TopicLexicon, analyzer: &mut TextAnalyzer) -> TopicMatcher {
+    pub fn new(lexicon: &TopicLexicon, analyzer: &mut TextAnalyzer, vocab: &mut Vocab) -> TopicMatcher {
         let mut key =
             |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
         // Triggers that name a historical place in old reports ("Moscow" → Soviet Union).
@@ -128,7 +128,7 @@ impl TopicMatcher {
                 if spec.kind == TopicKind::Place && is_name(trigger) {
                     dateline_places.entry(dateline_key(dateline_words(trigger))).or_insert_with(|| payload.clone());
                 }
-                patterns.insert(terms, payload);
+                patterns.insert(&vocab.intern_all(&terms), payload);
             }
             for name in &spec.dateline_names {
                 let payload = Trigger { topic: i, era: None };
@@ -139,9 +139,9 @@ impl TopicMatcher {
     }
 
     /// The topic a name or trigger denotes, optionally restricted to one kind.
-    pub fn resolve(&self, key: &[String], kind: Option<TopicKind>) -> Option<&str> {
+    pub fn resolve(&self, vocab: &Vocab, key: &[String], kind: Option<TopicKind>) -> Option<&str> {
         self.patterns
-            .exact(key)
+            .exact(&vocab.get_all(key)?)
             .map(|t| &self.topics[t.topic])
             .find(|t| kind.is_none_or(|k| t.kind == k))
             .map(|t| t.name.as_str())
@@ -176,26 +176,37 @@ impl TopicMatcher {
     /// the report names is a fact worth keeping even when it is not the subject.
     pub fn find(
         &self,
-        title: &[Term],
-        body: &[Term],
+        title: &[u32],
+        body: &[u32],
         dateline: Option<&str>,
         date: Option<&str>,
     ) -> Vec<(TopicKind, Tag, bool)> {
-        // topic → (mentions, evidence, in title)
-        let mut found: HashMap<usize, (u32, f32, bool)> = HashMap::new();
+        // topic → (mentions, evidence, in title), and the topics met, in order.
+        let mut found: Vec<(u32, f32, bool)> = vec![(0, 0.0, false); self.topics.len()];
+        let mut met: Vec<usize> = Vec::new();
+        fn entry<'a>(
+            found: &'a mut [(u32, f32, bool)],
+            met: &mut Vec<usize>,
+            topic: usize,
+        ) -> &'a mut (u32, f32, bool) {
+            if found[topic].0 == 0 {
+                met.push(topic);
+            }
+            &mut found[topic]
+        }
         for i in dateline.map(|d| self.dateline_places(d, date)).unwrap_or_default() {
-            let c = found.entry(i).or_default();
+            let c = entry(&mut found, &mut met, i);
             c.0 += 1;
             c.1 += DATELINE_WEIGHT;
         }
         for m in self.patterns.find(title, |_, _, _| true) {
-            let c = found.entry(m.payload.topic(date)).or_default();
+            let c = entry(&mut found, &mut met, m.payload.topic(date));
             c.0 += 1;
             c.1 += TITLE_WEIGHT;
             c.2 = true;
         }
         for m in self.patterns.find(body, |_, _, _| true) {
-            let c = found.entry(m.payload.topic(date)).or_default();
+            let c = entry(&mut found, &mut met, m.payload.topic(date));
             let mut evidence = if m.len > 1 { PHRASE_WEIGHT } else { 1.0 };
             if m.first < LEAD_TERMS {
                 evidence *= 1.0 + LEAD_BONUS;
@@ -203,9 +214,10 @@ impl TopicMatcher {
             c.0 += 1;
             c.1 += evidence;
         }
-        let mut tags: Vec<(TopicKind, Tag, bool)> = found
+        let mut tags: Vec<(TopicKind, Tag, bool)> = met
             .into_iter()
-            .map(|(i, (count, evidence, in_title))| {
+            .map(|i| {
+                let (count, evidence, in_title) = found[i];
                 let topic = &self.topics[i];
                 let is_about = in_title || evidence >= topic.min_mentions as f32;
                 let weight = super::saturate(evidence / topic.min_mentions as f32 * 2.0);
@@ -232,8 +244,9 @@ mod tests {
     fn topics(title: &str, body: &str) -> Vec<String> {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
-        let m = TopicMatcher::new(&schema.topics, &mut a);
-        let (t, b) = (analysis::terms(&mut a, title), analysis::terms(&mut a, body));
+        let mut vocab = Vocab::default();
+        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
+        let (t, b) = (vocab.ids(&analysis::terms(&mut a, title)), vocab.ids(&analysis::terms(&mut a, body)));
         m.find(&t, &b, None, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
     }
 
@@ -280,8 +293,9 @@ mod tests {
     fn a_dateline_city_is_a_place_mention() {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
-        let m = TopicMatcher::new(&schema.topics, &mut a);
-        let b = analysis::terms(&mut a, "The talks went on.");
+        let mut vocab = Vocab::default();
+        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
+        let b = vocab.ids(&analysis::terms(&mut a, "The talks went on."));
         let places = |dateline| -> Vec<String> {
             m.find(&[], &b, Some(dateline), None)
                 .into_iter()
@@ -303,8 +317,9 @@ mod tests {
     fn a_capital_names_the_historical_place_in_old_reports() {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
-        let m = TopicMatcher::new(&schema.topics, &mut a);
-        let b = analysis::terms(&mut a, "Talks in Moscow and Bonn. The German and Soviet delegations met.");
+        let mut vocab = Vocab::default();
+        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
+        let b = vocab.ids(&analysis::terms(&mut a, "Talks in Moscow and Bonn. The German and Soviet delegations met."));
         let places = |date| -> Vec<String> {
             let mut p: Vec<String> = m.find(&[], &b, None, date).into_iter().map(|t| t.1.name).collect();
             p.sort();
@@ -320,8 +335,9 @@ mod tests {
     fn stronger_evidence_ranks_first_with_a_higher_weight() {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
-        let m = TopicMatcher::new(&schema.topics, &mut a);
-        let b = analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions.");
+        let mut vocab = Vocab::default();
+        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
+        let b = vocab.ids(&analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions."));
         let tags = m.find(&[], &b, None, None);
         assert_eq!(tags[0].1.name, "Iran");
         assert!(tags[0].1.weight > tags[1].1.weight);
