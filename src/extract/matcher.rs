@@ -84,9 +84,9 @@ pub(crate) const UNKNOWN: u32 = u32::MAX;
 pub(crate) struct Vocab {
     /// Linear probing over a power-of-two number of slots, at most half full.
     slots: Vec<VocabSlot>,
-    /// A bit per [`FILTER_BITS`]-bit hash prefix of the terms: most words of a text are in
-    /// no lexicon, and this 8 KiB bitmap (it stays in L1) turns most of them away before the
-    /// table, which does not fit there, is touched.
+    /// A bit per fingerprint of the terms ([`Vocab::filter_bit`]): most words of a text are
+    /// in no lexicon, and this 8 KiB bitmap turns most of them away before the table, which
+    /// is larger, is touched.
     filter: Vec<u64>,
     /// Each id's term, for the bytes past the first 8 and for rebuilding the table.
     words: Vec<Box<str>>,
@@ -142,10 +142,14 @@ impl Vocab {
         (hash >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
-    /// Whether the filter lets a hash through.
-    fn may_hold(&self, hash: u64) -> bool {
-        let bit = (hash >> (64 - FILTER_BITS)) as usize;
-        self.filter.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    /// The filter's bit for a term: a fingerprint of its length and first, second and last
+    /// bytes, read without branching on the length, so most words no lexicon uses are
+    /// turned away before their head is even assembled.
+    fn filter_bit(b: &[u8]) -> usize {
+        let n = b.len();
+        let (first, second, last) = (b[0], b[1.min(n - 1)], b[n - 1]);
+        let f = (n as u32) | u32::from(first) << 8 | u32::from(second) << 16 | u32::from(last) << 24;
+        (f.wrapping_mul(0x9e37_79b9) >> (32 - FILTER_BITS)) as usize
     }
 
     /// The id of `term`, or [`UNKNOWN`].
@@ -154,11 +158,15 @@ impl Vocab {
             return UNKNOWN;
         }
         let b = term.as_bytes();
-        let head = head(b);
-        let hash = Self::hash(b, head);
-        if !self.may_hold(hash) {
+        if b.is_empty() {
             return UNKNOWN;
         }
+        let bit = Self::filter_bit(b);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return UNKNOWN;
+        }
+        let head = head(b);
+        let hash = Self::hash(b, head);
         let mask = self.slots.len() - 1;
         let mut i = self.start(hash);
         loop {
@@ -204,8 +212,10 @@ impl Vocab {
         if self.filter.is_empty() {
             self.filter = vec![0; (1 << FILTER_BITS) / 64];
         }
-        let bit = (hash >> (64 - FILTER_BITS)) as usize;
-        self.filter[bit / 64] |= 1 << (bit % 64);
+        if !b.is_empty() {
+            let bit = Self::filter_bit(b);
+            self.filter[bit / 64] |= 1 << (bit % 64);
+        }
         let mask = self.slots.len() - 1;
         let mut i = self.start(hash);
         while self.slots[i].id != UNKNOWN {
