@@ -307,8 +307,10 @@ impl<T: PartialEq> PhraseSet<T> {
 
     /// Whether some pattern starts with term `id`.
     fn starts_with(&self, id: u32) -> bool {
-        let bit = id as usize;
-        self.first.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        // Read as a word that is 0 past the end ([`UNKNOWN`] is), so the only branch is on
+        // the bit, which is nearly always clear.
+        let word = self.first.get(id as usize / 64).copied().unwrap_or(0);
+        word & (1 << (id % 64)) != 0
     }
 
     /// Longest non-overlapping matches in `text` (term ids), left to right. `accept` may veto
