@@ -87,6 +87,8 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
 pub struct TermBuffer {
     terms: Vec<Term>,
     len: usize,
+    /// Each term's tag, when analysed by a [`TaggingAnalyzer`].
+    tags: Vec<u32>,
 }
 
 impl TermBuffer {
@@ -95,24 +97,42 @@ impl TermBuffer {
         self.len = 0;
         let mut stream = analyzer.token_stream(text);
         while let Some(token) = stream.next() {
-            match self.terms.get_mut(self.len) {
-                Some(term) => {
-                    term.text.clear();
-                    term.text.push_str(&token.text);
-                    term.start = token.offset_from;
-                    term.end = token.offset_to;
-                    term.position = token.position;
-                }
-                None => self.terms.push(Term {
-                    text: token.text.clone(),
-                    start: token.offset_from,
-                    end: token.offset_to,
-                    position: token.position,
-                }),
-            }
-            self.len += 1;
+            self.put(token);
         }
         self.terms()
+    }
+
+    /// Writes `token` over the next term, reusing its `String`.
+    fn put(&mut self, token: &Token) {
+        match self.terms.get_mut(self.len) {
+            Some(term) => {
+                term.text.clear();
+                term.text.push_str(&token.text);
+                term.start = token.offset_from;
+                term.end = token.offset_to;
+                term.position = token.position;
+            }
+            None => self.terms.push(Term {
+                text: token.text.clone(),
+                start: token.offset_from,
+                end: token.offset_to,
+                position: token.position,
+            }),
+        }
+        self.len += 1;
+    }
+
+    /// Analyses `text` like [`TermBuffer::analyse`], and numbers each term with the
+    /// analyzer's tagger: the terms and their tags.
+    pub(crate) fn analyse_tagged(&mut self, analyzer: &mut TaggingAnalyzer, text: &str) -> (&[Term], &[u32]) {
+        self.len = 0;
+        self.tags.clear();
+        let mut stream = analyzer.0.token_stream(text);
+        while stream.advance() {
+            self.put(&stream.tokenizer.token);
+            self.tags.push(stream.tokenizer.tag);
+        }
+        (self.terms.get(..self.len).unwrap_or_default(), &self.tags)
     }
 
     /// The terms of the last text analysed.
@@ -130,6 +150,10 @@ struct EnglishTokenizer {
     cache: StemCache,
     /// tantivy's lowercasing and folding, for the rare words with non-ASCII letters.
     unicode: TextAnalyzer,
+    /// Numbers stems for extraction ([`TaggingAnalyzer`]); the number is cached with the stem.
+    tagger: Option<Tagger>,
+    /// The tag of the last token ([`NO_TAG`] without a tagger).
+    tag: u32,
 }
 
 impl Default for EnglishTokenizer {
@@ -142,7 +166,27 @@ impl Default for EnglishTokenizer {
                 .filter(LowerCaser)
                 .filter(AsciiFoldingFilter)
                 .build(),
+            tagger: None,
+            tag: NO_TAG,
         }
+    }
+}
+
+/// A function numbering stems, such as extraction's vocabulary of lexicon terms.
+pub(crate) type Tagger = Arc<dyn Fn(&str) -> u32 + Send + Sync>;
+
+/// The tag of a token when there is no tagger.
+pub(crate) const NO_TAG: u32 = u32::MAX;
+
+/// The English analyzer, numbering each term's stem with a [`Tagger`] as it goes: the number
+/// is cached with the stem, so a word seen before costs no lookup at all. Extraction uses it
+/// to get its term ids from the pass that analyses the text anyway.
+#[derive(Clone)]
+pub(crate) struct TaggingAnalyzer(EnglishTokenizer);
+
+impl TaggingAnalyzer {
+    pub(crate) fn new(tagger: Tagger) -> TaggingAnalyzer {
+        TaggingAnalyzer(EnglishTokenizer { tagger: Some(tagger), ..EnglishTokenizer::default() })
     }
 }
 
@@ -245,16 +289,18 @@ impl TokenStream for EnglishTokenStream<'_> {
                 drop(stream);
                 t.token.text.as_bytes()
             };
-            if let Some(stem) = t.cache.get(key) {
+            if let Some((stem, tag)) = t.cache.get(key) {
                 // Only valid UTF-8 is ever cached (see `StemCache::insert`).
                 let stem = std::str::from_utf8(stem).unwrap_or_default();
                 t.token.text.clear();
                 t.token.text.push_str(stem);
+                t.tag = tag;
                 return true;
             }
             // `key` is ASCII or the folded text of a `String`: valid UTF-8 either way.
             let stem = t.stemmer.stem(std::str::from_utf8(key).unwrap_or_default()).into_owned();
-            t.cache.insert(key, stem.as_bytes());
+            t.tag = t.tagger.as_ref().map_or(NO_TAG, |tagger| tagger(&stem));
+            t.cache.insert(key, stem.as_bytes(), t.tag);
             t.token.text = stem;
             return true;
         }
@@ -284,9 +330,11 @@ struct Slot {
     stem_len: u8,
     word: [u8; CACHED_BYTES],
     stem: [u8; CACHED_BYTES],
+    /// The stem's [`Tagger`] number.
+    tag: u32,
 }
 
-const EMPTY: Slot = Slot { word_len: 0, stem_len: 0, word: [0; CACHED_BYTES], stem: [0; CACHED_BYTES] };
+const EMPTY: Slot = Slot { word_len: 0, stem_len: 0, word: [0; CACHED_BYTES], stem: [0; CACHED_BYTES], tag: NO_TAG };
 
 /// A direct-mapped cache of stems: each word has one slot, chosen by a hash of its bytes; a
 /// newer word evicts an older one. The words of news text follow Zipf's law, so the few
@@ -313,17 +361,18 @@ impl StemCache {
         (h ^ (h >> 16)) as usize % CACHE_SLOTS
     }
 
-    fn get(&self, word: &[u8]) -> Option<&[u8]> {
+    /// The stem of `word` and its tag.
+    fn get(&self, word: &[u8]) -> Option<(&[u8], u32)> {
         if word.len() > CACHED_BYTES {
             return None;
         }
         let slot = self.slots.get(Self::slot(word))?;
         let len = usize::from(slot.word_len);
         (len == word.len() && slot.word.get(..len) == Some(word))
-            .then(|| slot.stem.get(..usize::from(slot.stem_len)))?
+            .then(|| Some((slot.stem.get(..usize::from(slot.stem_len))?, slot.tag)))?
     }
 
-    fn insert(&mut self, word: &[u8], stem: &[u8]) {
+    fn insert(&mut self, word: &[u8], stem: &[u8], tag: u32) {
         if word.is_empty() || word.len() > CACHED_BYTES || stem.len() > CACHED_BYTES {
             return;
         }
@@ -336,6 +385,7 @@ impl StemCache {
         slot.stem_len = stem.len() as u8;
         slot.word[..word.len()].copy_from_slice(word);
         slot.stem[..stem.len()].copy_from_slice(stem);
+        slot.tag = tag;
     }
 }
 
@@ -468,23 +518,45 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_evicts_and_never_returns_a_wrong_stem() {
+    fn the_cache_evicts_and_never_returns_a_wrong_stem_or_tag() {
         let mut cache = StemCache::new();
-        cache.insert(b"talks", b"talk");
-        assert_eq!(cache.get(b"talks"), Some(&b"talk"[..]));
+        cache.insert(b"talks", b"talk", 7);
+        assert_eq!(cache.get(b"talks"), Some((&b"talk"[..], 7)));
         assert_eq!(cache.get(b"talk"), None);
-        // Fill far past capacity; every hit must still be the right stem.
+        // Fill far past capacity; every hit must still be the right stem, with its tag.
         let stemmer = Stemmer::create(Algorithm::English);
         for i in 0..(4 * CACHE_SLOTS) {
             let w = format!("w{i}ing");
-            cache.insert(w.as_bytes(), stemmer.stem(&w).as_bytes());
+            cache.insert(w.as_bytes(), stemmer.stem(&w).as_bytes(), i as u32);
         }
         for i in 0..(4 * CACHE_SLOTS) {
             let w = format!("w{i}ing");
-            if let Some(s) = cache.get(w.as_bytes()) {
+            if let Some((s, tag)) = cache.get(w.as_bytes()) {
                 assert_eq!(s, stemmer.stem(&w).as_bytes());
+                assert_eq!(tag, i as u32);
             }
         }
         assert_eq!(cache.get(&[b'a'; CACHED_BYTES + 1]), None);
+    }
+
+    #[test]
+    fn a_tagging_analyzer_tags_every_term_the_same_whether_cached_or_not() {
+        // The tag is a function of the stem: here its length, or none for "talk".
+        let tagger: Tagger = Arc::new(|stem: &str| if stem == "talk" { NO_TAG } else { stem.len() as u32 });
+        let mut analyzer = TaggingAnalyzer::new(tagger);
+        let mut buffer = TermBuffer::default();
+        let long = "x".repeat(CACHED_BYTES + 3);
+        let text = format!("Talks talked; sanctions and SANCTIONS, {long} {long}, Erdoğan talks");
+        for _ in 0..2 {
+            let (terms, tags) = buffer.analyse_tagged(&mut analyzer, &text);
+            assert_eq!(terms, terms_of(&text).as_slice());
+            let expected: Vec<u32> =
+                terms.iter().map(|t| if t.text == "talk" { NO_TAG } else { t.text.len() as u32 }).collect();
+            assert_eq!(tags, expected.as_slice());
+        }
+    }
+
+    fn terms_of(text: &str) -> Vec<Term> {
+        terms(&mut analyzer(), text)
     }
 }

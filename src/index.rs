@@ -19,10 +19,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analysis::TermBuffer;
+use crate::analysis::{TaggingAnalyzer, TermBuffer};
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
@@ -134,10 +133,11 @@ impl Index {
                 other => index_error(&self.location(), other),
             })?;
         writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
+        let extractor = Extractor::new(&self.schema);
         let worker = Worker {
             fields: self.fields,
-            extractor: Extractor::new(&self.schema),
-            analyzer: analysis::analyzer(),
+            analyzer: extractor.tagging_analyzer(),
+            extractor,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
             location: self.location(),
@@ -350,7 +350,8 @@ impl std::fmt::Debug for Indexer {
 struct Worker {
     fields: Fields,
     extractor: Extractor,
-    analyzer: TextAnalyzer,
+    /// Numbers each term for the extractor as it analyses ([`Extractor::tagging_analyzer`]).
+    analyzer: TaggingAnalyzer,
     /// Reused for every report, so analysing allocates nothing once warm.
     title_terms: TermBuffer,
     body_terms: TermBuffer,
@@ -380,9 +381,13 @@ impl Worker {
     fn document(&mut self, report: &Report, sig: &str) -> (TantivyDocument, Entities) {
         let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
-        let title_terms = self.title_terms.analyse(&mut self.analyzer, title);
-        let body_terms = self.body_terms.analyse(&mut self.analyzer, &report.body);
-        let entities = self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms));
+        let (title_terms, title_tags) = self.title_terms.analyse_tagged(&mut self.analyzer, title);
+        let (body_terms, body_tags) = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
+        let entities = self.extractor.extract_terms(
+            report,
+            (title, title_terms, title_tags),
+            (&report.body, body_terms, body_tags),
+        );
 
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &report.id);

@@ -7,8 +7,6 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::analysis::Term;
-
 /// A small, fast hash for short strings (the Fx hash of rustc and Firefox). Extraction looks
 /// up every term of every report in several tables, and SipHash's DoS resistance buys
 /// nothing here: the tables are built from the lexicons, and report text is only looked up,
@@ -234,8 +232,10 @@ impl Vocab {
         terms.iter().map(|t| Some(self.get(t)).filter(|&id| id != UNKNOWN)).collect()
     }
 
-    /// The id of each term of a text, [`UNKNOWN`] for words no lexicon uses.
-    pub fn ids(&self, terms: &[Term]) -> Vec<u32> {
+    /// The id of each term of a text, [`UNKNOWN`] for words no lexicon uses. (Indexing
+    /// gets these from the analyzer: [`crate::analysis::TaggingAnalyzer`].)
+    #[cfg(test)]
+    pub fn ids(&self, terms: &[crate::analysis::Term]) -> Vec<u32> {
         terms.iter().map(|t| self.get(&t.text)).collect()
     }
 }

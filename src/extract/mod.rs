@@ -22,7 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::{self, Term};
+use crate::analysis::{self, TaggingAnalyzer, Term, TermBuffer};
 use crate::{IndexSchema, Report};
 pub use lexicon::TopicKind;
 
@@ -73,7 +73,12 @@ pub struct Extractor {
     topics: Arc<topics::TopicMatcher>,
     /// Every term the matchers use, numbered: a report's terms are looked up here once.
     vocab: Arc<matcher::Vocab>,
+    /// For query-side keys.
     analyzer: TextAnalyzer,
+    /// For [`Extractor::extract`]: analyses and numbers the terms in one pass.
+    tagging: TaggingAnalyzer,
+    title_terms: TermBuffer,
+    body_terms: TermBuffer,
 }
 
 impl std::fmt::Debug for Extractor {
@@ -89,25 +94,55 @@ impl Extractor {
         let mut vocab = matcher::Vocab::default();
         let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
         let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
-        Extractor { leaders: Arc::new(leaders), topics: Arc::new(topics), vocab: Arc::new(vocab), analyzer }
+        let vocab = Arc::new(vocab);
+        let mut extractor = Extractor {
+            leaders: Arc::new(leaders),
+            topics: Arc::new(topics),
+            tagging: TaggingAnalyzer::new(Arc::new(|_: &str| matcher::UNKNOWN)),
+            vocab,
+            analyzer,
+            title_terms: TermBuffer::default(),
+            body_terms: TermBuffer::default(),
+        };
+        extractor.tagging = extractor.tagging_analyzer();
+        extractor
+    }
+
+    /// An analyzer that numbers each term with this extractor's vocabulary as it analyses
+    /// ([`Extractor::extract_terms`] takes the numbers): the number is cached with the
+    /// term's stem, so the words a text shares with earlier ones cost no lookup.
+    pub(crate) fn tagging_analyzer(&self) -> TaggingAnalyzer {
+        let vocab = Arc::clone(&self.vocab);
+        TaggingAnalyzer::new(Arc::new(move |stem: &str| vocab.get(stem)))
     }
 
     /// Extracts the entities of `report` (title and body).
     pub fn extract(&mut self, report: &Report) -> Entities {
         let title = report.title.as_deref().unwrap_or("");
-        let title_terms = analysis::terms(&mut self.analyzer, title);
-        let body_terms = analysis::terms(&mut self.analyzer, &report.body);
-        self.extract_terms(report, (title, &title_terms), (&report.body, &body_terms))
+        let (mut title_terms, mut body_terms) =
+            (std::mem::take(&mut self.title_terms), std::mem::take(&mut self.body_terms));
+        let entities = {
+            let title = (title, title_terms.analyse_tagged(&mut self.tagging, title));
+            let body = (report.body.as_str(), body_terms.analyse_tagged(&mut self.tagging, &report.body));
+            self.extract_terms(report, (title.0, title.1.0, title.1.1), (body.0, body.1.0, body.1.1))
+        };
+        (self.title_terms, self.body_terms) = (title_terms, body_terms);
+        entities
     }
 
-    /// Extracts from already analysed title and body.
-    pub(crate) fn extract_terms(&self, report: &Report, title: (&str, &[Term]), body: (&str, &[Term])) -> Entities {
-        // Each term is looked up once; every matcher then works on the ids.
-        let (title_ids, body_ids) = (self.vocab.ids(title.1), self.vocab.ids(body.1));
-        let leaders = self.leaders.find(report, (title.0, title.1, &title_ids), (body.0, body.1, &body_ids));
+    /// Extracts from already analysed title and body, each given as (text, terms, the
+    /// terms' ids from a [`Extractor::tagging_analyzer`]).
+    pub(crate) fn extract_terms(
+        &self,
+        report: &Report,
+        title: (&str, &[Term], &[u32]),
+        body: (&str, &[Term], &[u32]),
+    ) -> Entities {
+        let (title_ids, body_ids) = (title.2, body.2);
+        let leaders = self.leaders.find(report, (title.0, title.1, title_ids), (body.0, body.1, body_ids));
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
-        let found = self.topics.find(&title_ids, &body_ids, dateline, report.date.as_deref());
+        let found = self.topics.find(title_ids, body_ids, dateline, report.date.as_deref());
         let named = |kind: TopicKind| -> Vec<Tag> {
             found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };
