@@ -28,7 +28,7 @@ use std::collections::HashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::matcher::{FxHashMap, FxHashSet, PhraseSet, Vocab};
+use super::matcher::{FxHashMap, PhraseSet, Vocab};
 use crate::analysis::{self, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -695,12 +695,8 @@ pub(crate) struct Discovery {
     /// Place and organisation names and triggers, analysed: never part of a person's name.
     places: PhraseSet<()>,
     /// The [`Class`] bits of each term id (of the shared [`Vocab`]; ids past the end have
-    /// none): a term's class is an index, not a lookup. All but [`Class::STOP`].
+    /// none): a term's class is an index, not a lookup.
     classes: Vec<u8>,
-    /// Stop words: never a name. Kept out of the shared [`Vocab`] on purpose: they are a
-    /// third or more of any text, they only matter for capitalised words, and every one of
-    /// them found in the vocabulary would cost the lookup of every term a trip to its table.
-    stop: FxHashSet<String>,
     of: u32,
     the: u32,
     and: u32,
@@ -845,7 +841,9 @@ impl Discovery {
             }
             classes[id] |= class;
         };
-        for (words, class) in [(&particles, Class::PARTICLE), (&general_after, Class::GENERAL_AFTER)] {
+        for (words, class) in
+            [(&stop, Class::STOP), (&particles, Class::PARTICLE), (&general_after, Class::GENERAL_AFTER)]
+        {
             for w in words {
                 add(vocab.intern(w), class);
             }
@@ -860,7 +858,6 @@ impl Discovery {
         }
         Discovery {
             classes,
-            stop: stop.into_iter().collect(),
             heads,
             particles,
             styled,
@@ -872,15 +869,9 @@ impl Discovery {
         }
     }
 
-    /// The [`Class`] bits of term id `id`, but [`Class::STOP`].
+    /// The [`Class`] bits of term id `id`.
     fn class(&self, id: u32) -> u8 {
         self.classes.get(id as usize).copied().unwrap_or(0)
-    }
-
-    /// All the [`Class`] bits of term `i` of `text`.
-    fn full_class(&self, text: &Text<'_>, i: usize) -> u8 {
-        let stop = if self.stop.contains(&text.terms[i].text) { Class::STOP } else { 0 };
-        self.class(text.ids[i]) | stop
     }
 
     /// Classifies every term of `text` once.
@@ -894,23 +885,24 @@ impl Discovery {
         let n = text.terms.len();
         let mut classes = vec![0u8; n];
         // Terms that got a class or are capitalised: the only ones pass 2 looks at.
-        let mut active: Vec<usize> = Vec::new();
+        let mut active: Vec<usize> = Vec::with_capacity(text.capitalised_at.len() * 2);
         if text.caps_uninformative {
             for (i, class) in classes.iter_mut().enumerate() {
-                *class = self.full_class(text, i);
+                *class = self.class(text.ids[i]);
             }
             active.extend(0..n);
         } else {
             let lower = |i: usize, classes: &mut [u8], active: &mut Vec<usize>| {
                 if !text.is_capitalised(i) {
-                    classes[i] = self.class(text.ids[i]);
+                    // A lower-case word is never a name: its stop class does not matter.
+                    classes[i] = self.class(text.ids[i]) & !Class::STOP;
                     if classes[i] != 0 {
                         active.push(i);
                     }
                 }
             };
             for &i in text.capitalised_at {
-                classes[i] = self.full_class(text, i);
+                classes[i] = self.class(text.ids[i]);
                 active.push(i);
                 // A word before a capital.
                 if i > 0 {
@@ -1240,6 +1232,7 @@ impl Discovery {
         let n = t.terms.len();
         // Lone surname → its last position: a later lone mention is what counts.
         let mut lone: FxHashMap<&str, usize> = FxHashMap::default();
+        lone.reserve(t.names_at.len());
         let mut last_lone = 0;
         // Cheap tests first: most terms are not name words.
         for &k in t.names_at.iter().filter(|&&k| t.terms[k].end - t.terms[k].start > 2) {
