@@ -15,6 +15,14 @@
 //! (tested below against that chain on mixed-script text): rare non-ASCII words go through
 //! tantivy's own lowercasing and folding filters. tantivy's `stemmer` feature is off (it pulls
 //! another stemming crate).
+//!
+//! Indexing analyses each title and body once. The indexer analyses them for extraction and
+//! hands the tokens to the index's analyzer with the document, which replays them (copies
+//! each token out, with its offsets and position) instead of analysing the same text again:
+//! the analyzer registered by the indexer keeps a registry of texts, by address and length,
+//! whose tokens are known while the document that owns the text is alive. Any other text (a
+//! query, a passage, an author or tag field) is analysed. [`register`] registers the
+//! analyzer without the registry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -306,6 +314,8 @@ struct Span {
     word_len: u8,
     stem_len: u8,
 }
+
+const _: () = assert!(std::mem::size_of::<Span>() == 12, "a span stays 12 bytes");
 
 impl Tokens {
     /// The compact form of `terms`; `None` when a term does not fit it (a text over 4 GiB, a
