@@ -11,6 +11,10 @@
 //! ones. Nothing is visible until [`Indexer::commit`]; dropping an indexer without committing
 //! leaves the previous commit as it was. One writer at a time: a second gets
 //! [`Error::Locked`].
+//!
+//! Each title and body is analysed once: the indexer's workers analyse it for extraction, and
+//! the document they hand to tantivy (the private `document` module) carries those tokens for
+//! the index's analyzer to replay (see [`crate::analysis`]).
 
 mod document;
 
@@ -33,6 +37,9 @@ use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
 /// Memory budget of the index writer, per indexing thread.
 pub const DEFAULT_WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
+
+/// tantivy's smallest writer memory per indexing thread, for the empty first commit.
+const MIN_WRITER_HEAP_BYTES: usize = 15_000_000;
 
 /// Most indexing threads used by default.
 const MAX_DEFAULT_THREADS: usize = 4;
@@ -128,18 +135,35 @@ impl Index {
         let reader = reader(&inner, &at)?;
         let index = Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, replay, path };
         // An empty first commit records the fingerprint, so even an empty index can be checked.
-        index.indexer()?.commit()?;
+        // A bare writer makes it: an `Indexer` would build its extractor's lexicons for nothing.
+        let mut writer = index.writer(1, MIN_WRITER_HEAP_BYTES)?;
+        index.commit(&mut writer)?;
         Ok(index)
+    }
+
+    /// A tantivy writer of `threads` indexing threads sharing `heap_bytes`.
+    fn writer(&self, threads: usize, heap_bytes: usize) -> crate::Result<IndexWriter<ReportDoc>> {
+        self.inner.writer_with_num_threads(threads, heap_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
+            other => index_error(&self.location(), other),
+        })
+    }
+
+    /// Commits what `writer` holds with this index's fingerprint, and makes it visible.
+    fn commit(&self, writer: &mut IndexWriter<ReportDoc>) -> crate::Result<()> {
+        let at = self.location();
+        let payload =
+            serde_json::to_string(&Payload { fingerprint: self.schema.fingerprint().to_string() }).unwrap_or_default();
+        let mut prepared = writer.prepare_commit().map_err(|e| index_error(&at, e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| index_error(&at, e))?;
+        self.reload()
     }
 
     /// A writer for this index. Fails with [`Error::Locked`] while another writer exists.
     pub fn indexer(&self) -> crate::Result<Indexer> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
-        let writer =
-            self.inner.writer_with_num_threads(threads, DEFAULT_WRITER_HEAP_BYTES * threads).map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
-                other => index_error(&self.location(), other),
-            })?;
+        let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
         writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
         let worker = Worker {
             fields: self.fields,
@@ -661,13 +685,7 @@ impl Indexer {
 
     /// Commits everything added and deleted so far, atomically, and makes it visible.
     pub fn commit(&mut self) -> crate::Result<()> {
-        let at = self.index.location();
-        let payload = serde_json::to_string(&Payload { fingerprint: self.index.schema.fingerprint().to_string() })
-            .unwrap_or_default();
-        let mut prepared = self.writer.prepare_commit().map_err(|e| index_error(&at, e))?;
-        prepared.set_payload(&payload);
-        prepared.commit().map_err(|e| index_error(&at, e))?;
-        self.index.reload()
+        self.index.commit(&mut self.writer)
     }
 
     /// Drops every change since the last commit.
