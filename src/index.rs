@@ -808,4 +808,21 @@ mod tests {
         assert_eq!(stored, expected_stored);
         Ok(())
     }
+
+    #[test]
+    fn an_index_opened_again_replays_too() -> crate::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("<temp>"), e))?;
+        drop(Index::open_or_create(dir.path(), IndexSchema::embedded()?)?);
+        let index = Index::open(dir.path(), IndexSchema::embedded()?)?;
+        let mut indexer = index.indexer()?;
+        for report in edge_reports() {
+            indexer.add(&report)?;
+        }
+        indexer.commit()?;
+        let num_replayed = index.replay.num_replayed.load(std::sync::atomic::Ordering::Relaxed);
+        // Every non-empty title and body of the edge reports.
+        assert_eq!((num_replayed, index.replay.num_registered()), (11, 0));
+        assert_eq!(index.num_reports(), 7);
+        Ok(())
+    }
 }
