@@ -443,7 +443,9 @@ impl Drop for AnalysedText {
     fn drop(&mut self) {
         // Runs before `text` is freed, so the address is never registered for another text.
         if let Some(replay) = &self.replay {
-            replay.texts().remove(&Replay::key(&self.text));
+            // Tokens never replayed are freed after the lock is released.
+            let unreplayed = replay.texts().remove(&Replay::key(&self.text));
+            drop(unreplayed);
         }
     }
 }
