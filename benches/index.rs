@@ -126,8 +126,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rounds
     );
     println!(
-        "{:<8} {:>9} {:>9} {:>10} {:>8} {:>12} {:>10} {:>9}",
-        "side", "reports", "secs", "docs/s", "MB/s", "peak RSS MiB", "index MiB", "segments"
+        "{:<8} {:>9} {:>9} {:>10} {:>8} {:>12} {:>13} {:>10} {:>9}",
+        "side", "reports", "secs", "docs/s", "MB/s", "peak RSS MiB", "peak anon MiB", "index MiB", "segments"
     );
     let mut runs: Vec<Run> = Vec::new();
     for round in 0..rounds {

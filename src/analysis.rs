@@ -15,8 +15,17 @@
 //! (tested below against that chain on mixed-script text): rare non-ASCII words go through
 //! tantivy's own lowercasing and folding filters. tantivy's `stemmer` feature is off (it pulls
 //! another stemming crate).
+//!
+//! Indexing analyses each title and body once. The indexer analyses them for extraction and
+//! hands the tokens to the index's analyzer with the document, which replays them (copies
+//! each token out, with its offsets and position) instead of analysing the same text again:
+//! the analyzer registered by the indexer keeps a registry of texts, by address and length,
+//! whose tokens are known while the document that owns the text is alive. Any other text (a
+//! query, a passage, an author or tag field) is analysed. [`register`] registers the
+//! analyzer without the registry.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -36,6 +45,15 @@ pub fn analyzer() -> TextAnalyzer {
 /// Registers the analyzer on `index` under [`ANALYZER`].
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// Registers on `index` the analyzer that replays the texts registered in the returned
+/// `Replay` instead of analysing them again; any other text is analysed as [`register`]'s.
+pub(crate) fn register_replaying(index: &tantivy::Index) -> Arc<Replay> {
+    let replay = Arc::new(Replay::default());
+    let tokenizer = EnglishTokenizer { replay: Some(Arc::clone(&replay)), ..EnglishTokenizer::default() };
+    index.tokenizers().register(ANALYZER, TextAnalyzer::from(tokenizer));
+    replay
 }
 
 /// One analysed token: the term and where it came from in the text.
@@ -154,6 +172,8 @@ struct EnglishTokenizer {
     tagger: Option<Tagger>,
     /// The tag of the last token ([`NO_TAG`] without a tagger).
     tag: u32,
+    /// Texts already analysed, replayed rather than analysed again (indexing only).
+    replay: Option<Arc<Replay>>,
 }
 
 impl Default for EnglishTokenizer {
@@ -168,6 +188,7 @@ impl Default for EnglishTokenizer {
                 .build(),
             tagger: None,
             tag: NO_TAG,
+            replay: None,
         }
     }
 }
@@ -195,7 +216,8 @@ impl Tokenizer for EnglishTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> EnglishTokenStream<'a> {
         self.token.reset();
-        EnglishTokenStream { text, words: Words::new(text), tokenizer: self }
+        let replayed = self.replay.as_ref().and_then(|replay| replay.take(text)).map(Replayed::new);
+        EnglishTokenStream { text, words: Words::new(text), replayed, tokenizer: self }
     }
 }
 
@@ -203,6 +225,8 @@ impl Tokenizer for EnglishTokenizer {
 struct EnglishTokenStream<'a> {
     text: &'a str,
     words: Words<'a>,
+    /// The tokens of `text` when they were registered for replay; `words` is then unused.
+    replayed: Option<Replayed>,
     tokenizer: &'a mut EnglishTokenizer,
 }
 
@@ -264,6 +288,9 @@ impl<'a> Words<'a> {
 
 impl TokenStream for EnglishTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(replayed) = &mut self.replayed {
+            return replayed.advance(&mut self.tokenizer.token);
+        }
         loop {
             let Some((start, end, ascii)) = self.words.next_word() else { return false };
             let t = &mut *self.tokenizer;
@@ -312,6 +339,160 @@ impl TokenStream for EnglishTokenStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokenizer.token
+    }
+}
+
+/// The tokens of one text, analysed ahead of indexing: every stem in one `String`, and per
+/// token 12 bytes of where it came from. A `String` per token (as in [`Term`]) would cost an
+/// allocation each, and the tokens of the documents waiting in tantivy's queue (up to 10,000)
+/// all live at once.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    stems: String,
+    spans: Vec<Span>,
+}
+
+/// Where one token came from; its stem follows the previous token's in `Tokens::stems`.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    position: u32,
+    word_len: u8,
+    stem_len: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Span>() == 12, "a span stays 12 bytes");
+
+impl Tokens {
+    /// The compact form of `terms`; `None` when a term does not fit it (a text over 4 GiB, a
+    /// stem over 255 bytes), and the text is then analysed again rather than replayed.
+    pub(crate) fn new(terms: &[Term]) -> Option<Tokens> {
+        let mut tokens = Tokens {
+            stems: String::with_capacity(terms.iter().map(|t| t.text.len()).sum()),
+            spans: Vec::with_capacity(terms.len()),
+        };
+        for term in terms {
+            tokens.spans.push(Span {
+                start: u32::try_from(term.start).ok()?,
+                position: u32::try_from(term.position).ok()?,
+                word_len: u8::try_from(term.end.checked_sub(term.start)?).ok()?,
+                stem_len: u8::try_from(term.text.len()).ok()?,
+            });
+            tokens.stems.push_str(&term.text);
+        }
+        Some(tokens)
+    }
+}
+
+/// A replay in progress: the next token and where its stem starts.
+struct Replayed {
+    tokens: Tokens,
+    next: usize,
+    stem_start: usize,
+}
+
+impl Replayed {
+    fn new(tokens: Tokens) -> Replayed {
+        Replayed { tokens, next: 0, stem_start: 0 }
+    }
+
+    /// Writes the next token into `token`, exactly as analysing the text would.
+    fn advance(&mut self, token: &mut Token) -> bool {
+        let Some(span) = self.tokens.spans.get(self.next) else { return false };
+        let stem_end = self.stem_start + usize::from(span.stem_len);
+        let start = span.start as usize;
+        token.offset_from = start;
+        token.offset_to = start + usize::from(span.word_len);
+        token.position = span.position as usize;
+        token.text.clear();
+        token.text.push_str(self.tokens.stems.get(self.stem_start..stem_end).unwrap_or_default());
+        self.next += 1;
+        self.stem_start = stem_end;
+        true
+    }
+}
+
+/// Texts whose tokens are known, by address and length: what an index's analyzer replays
+/// instead of analysing a text a second time. A document being indexed owns its texts as
+/// [`AnalysedText`]s, which register their tokens when built and remove them when dropped,
+/// before their memory is freed: so an address is registered only while it holds the very
+/// text the tokens were made from, and any other text (a query, a snippet, another field)
+/// misses and is analysed. The tokens are taken out when replayed: tantivy analyses each
+/// value of a document once.
+#[derive(Debug, Default)]
+pub(crate) struct Replay {
+    texts: Mutex<HashMap<(usize, usize), Tokens>>,
+    #[cfg(test)]
+    pub(crate) num_replayed: std::sync::atomic::AtomicUsize,
+}
+
+impl Replay {
+    fn key(text: &str) -> (usize, usize) {
+        (text.as_ptr().addr(), text.len())
+    }
+
+    fn texts(&self) -> std::sync::MutexGuard<'_, HashMap<(usize, usize), Tokens>> {
+        // A panic elsewhere cannot leave the map half-updated: each operation is one call.
+        self.texts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The tokens of `text`, if registered; they are removed.
+    fn take(&self, text: &str) -> Option<Tokens> {
+        if text.is_empty() {
+            return None;
+        }
+        let tokens = self.texts().remove(&Replay::key(text));
+        #[cfg(test)]
+        if tokens.is_some() {
+            self.num_replayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        tokens
+    }
+
+    /// Number of texts registered and not yet replayed or dropped.
+    #[cfg(test)]
+    pub(crate) fn num_registered(&self) -> usize {
+        self.texts().len()
+    }
+}
+
+/// A text owned together with the registration of its tokens for replay: the tokens are
+/// registered while, and only while, the text's memory holds it.
+#[derive(Debug)]
+pub(crate) struct AnalysedText {
+    text: Box<str>,
+    /// Where the tokens are registered; `None` when they are not (an empty text, or one whose
+    /// tokens do not fit `Tokens`).
+    replay: Option<Arc<Replay>>,
+}
+
+impl AnalysedText {
+    /// A copy of `text`, whose analysis is `terms`, registered in `replay`.
+    pub(crate) fn new(text: &str, terms: &[Term], replay: &Arc<Replay>) -> AnalysedText {
+        let text: Box<str> = text.into();
+        // An empty text has no memory of its own: its address could be any other's.
+        let tokens = if text.is_empty() { None } else { Tokens::new(terms) };
+        let replay = tokens.map(|tokens| {
+            replay.texts().insert(Replay::key(&text), tokens);
+            Arc::clone(replay)
+        });
+        AnalysedText { text, replay }
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Drop for AnalysedText {
+    fn drop(&mut self) {
+        // Runs before `text` is freed, so the address is never registered for another text.
+        if let Some(replay) = &self.replay {
+            // Tokens never replayed are freed after the lock is released.
+            let unreplayed = replay.texts().remove(&Replay::key(&self.text));
+            drop(unreplayed);
+        }
     }
 }
 
@@ -515,6 +696,87 @@ mod tests {
             assert_eq!(buffer.analyse(&mut a, text), terms(&mut analyzer(), text).as_slice());
             assert_eq!(buffer.terms(), terms(&mut analyzer(), text).as_slice());
         }
+    }
+
+    /// Every field of every token `analyzer` gives for `text`.
+    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            out.push(token.clone());
+        }
+        out
+    }
+
+    fn replaying(replay: &Arc<Replay>) -> TextAnalyzer {
+        TextAnalyzer::from(EnglishTokenizer { replay: Some(Arc::clone(replay)), ..EnglishTokenizer::default() })
+    }
+
+    fn replayed(replay: &Replay) -> usize {
+        replay.num_replayed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Replaying `text` gives exactly the tokens analysing it gives, offsets, positions and
+    /// position lengths included, and leaves nothing registered.
+    fn replays_as_analysed(text: &str) {
+        let replay = Arc::new(Replay::default());
+        let mut analyzer = replaying(&replay);
+        let expected = tokens(&mut self::analyzer(), text);
+        let owned = AnalysedText::new(text, &terms(&mut self::analyzer(), text), &replay);
+        let registered = usize::from(!text.is_empty());
+        assert_eq!(replay.num_registered(), registered, "{text:?}");
+        assert_eq!(tokens(&mut analyzer, owned.as_str()), expected, "{text:?}");
+        assert_eq!((replayed(&replay), replay.num_registered()), (registered, 0), "{text:?}");
+        // Replayed once: a second pass analyses the text, with the same result.
+        assert_eq!(tokens(&mut analyzer, owned.as_str()), expected, "{text:?}");
+        assert_eq!(replayed(&replay), registered);
+    }
+
+    #[test]
+    fn a_replayed_text_gives_the_tokens_of_its_analysis() {
+        replays_as_analysed("");
+        replays_as_analysed("   ,,, ");
+        replays_as_analysed(
+            "KYIV, March 3 (Reuters) - Ukraine's President Volodymyr Zelenskyy met Erdoğan; \
+             NATO's Secretary-General said talks on F-16 deliveries were 'substantive'.",
+        );
+        replays_as_analysed("Ærø Straße İstanbul ΣΊΣΥΦΟΣ Русский текст ﬁnance Ⅻ ½ 東京 ١٢٣ ǅemal ß x²");
+        // Dropped long words leave gaps in the positions.
+        replays_as_analysed(&format!("a {} b{}c {} d", "é".repeat(25), "q".repeat(39), "z".repeat(80)));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_text_replays_as_analysed(text in "\\PC{0,120}") {
+            replays_as_analysed(&text);
+        }
+    }
+
+    #[test]
+    fn replay_is_by_address_so_an_equal_text_elsewhere_is_analysed() {
+        let replay = Arc::new(Replay::default());
+        let mut analyzer = replaying(&replay);
+        // Deliberately the wrong tokens, to tell a replay from an analysis.
+        let owned = AnalysedText::new("Putin met Xi", &terms(&mut self::analyzer(), "Peace talks"), &replay);
+        let copy = String::from(owned.as_str());
+        let words = |tokens: Vec<Token>| tokens.into_iter().map(|t| t.text).collect::<Vec<_>>();
+        assert_eq!(words(tokens(&mut analyzer, &copy)), ["putin", "met", "xi"]);
+        assert_eq!(words(tokens(&mut analyzer, owned.as_str().get(..5).unwrap_or_default())), ["putin"]);
+        assert_eq!(words(tokens(&mut analyzer, owned.as_str())), ["peac", "talk"]);
+    }
+
+    #[test]
+    fn a_dropped_text_is_no_longer_registered() {
+        let replay = Arc::new(Replay::default());
+        let texts: Vec<AnalysedText> = ["Putin", "Xi", "", "Modi"]
+            .into_iter()
+            .map(|text| AnalysedText::new(text, &terms(&mut analyzer(), text), &replay))
+            .collect();
+        // The empty text has no memory of its own to be known by.
+        assert_eq!(replay.num_registered(), 3);
+        drop(texts);
+        assert_eq!(replay.num_registered(), 0);
     }
 
     #[test]

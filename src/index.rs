@@ -11,6 +11,12 @@
 //! ones. Nothing is visible until [`Indexer::commit`]; dropping an indexer without committing
 //! leaves the previous commit as it was. One writer at a time: a second gets
 //! [`Error::Locked`].
+//!
+//! Each title and body is analysed once: the indexer's workers analyse it for extraction, and
+//! the document they hand to tantivy (the private `document` module) carries those tokens for
+//! the index's analyzer to replay (see [`crate::analysis`]).
+
+mod document;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,7 +27,8 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analysis::{TaggingAnalyzer, TermBuffer};
+use self::document::ReportDoc;
+use crate::analysis::{AnalysedText, Replay, TaggingAnalyzer, TermBuffer};
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
@@ -29,6 +36,9 @@ use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
 /// Memory budget of the index writer, per indexing thread.
 pub const DEFAULT_WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
+
+/// tantivy's smallest writer memory per indexing thread, for the empty first commit.
+const MIN_WRITER_HEAP_BYTES: usize = 15_000_000;
 
 /// Most indexing threads used by default.
 const MAX_DEFAULT_THREADS: usize = 4;
@@ -41,6 +51,9 @@ pub struct Index {
     pub(crate) schema: Arc<IndexSchema>,
     pub(crate) fields: Fields,
     pub(crate) tantivy_schema: Schema,
+    /// Where indexing registers the tokens of titles and bodies for the index's analyzer to
+    /// replay (see `analysis::register_replaying`).
+    replay: Arc<Replay>,
     path: Option<PathBuf>,
 }
 
@@ -103,9 +116,10 @@ impl Index {
                 expected: schema.fingerprint().to_string(),
             });
         }
-        analysis::register(&inner);
+        let replay = analysis::register_replaying(&inner);
         let reader = reader(&inner, path)?;
-        Ok(Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, path: Some(path.to_path_buf()) })
+        let schema = Arc::new(schema);
+        Ok(Index { inner, reader, schema, fields, tantivy_schema, replay, path: Some(path.to_path_buf()) })
     }
 
     /// Whether an index exists at `path`.
@@ -114,24 +128,41 @@ impl Index {
     }
 
     fn finish_create(inner: tantivy::Index, schema: IndexSchema, path: Option<PathBuf>) -> crate::Result<Index> {
-        analysis::register(&inner);
+        let replay = analysis::register_replaying(&inner);
         let at = path.clone().unwrap_or_else(|| PathBuf::from("<ram>"));
         let (tantivy_schema, fields) = build(&schema, &at)?;
         let reader = reader(&inner, &at)?;
-        let index = Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, path };
+        let index = Index { inner, reader, schema: Arc::new(schema), fields, tantivy_schema, replay, path };
         // An empty first commit records the fingerprint, so even an empty index can be checked.
-        index.indexer()?.commit()?;
+        // A bare writer makes it: an `Indexer` would build its extractor's lexicons for nothing.
+        let mut writer = index.writer(1, MIN_WRITER_HEAP_BYTES)?;
+        index.commit(&mut writer)?;
         Ok(index)
+    }
+
+    /// A tantivy writer of `threads` indexing threads sharing `heap_bytes`.
+    fn writer(&self, threads: usize, heap_bytes: usize) -> crate::Result<IndexWriter<ReportDoc>> {
+        self.inner.writer_with_num_threads(threads, heap_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
+            other => index_error(&self.location(), other),
+        })
+    }
+
+    /// Commits what `writer` holds with this index's fingerprint, and makes it visible.
+    fn commit(&self, writer: &mut IndexWriter<ReportDoc>) -> crate::Result<()> {
+        let at = self.location();
+        let payload =
+            serde_json::to_string(&Payload { fingerprint: self.schema.fingerprint().to_string() }).unwrap_or_default();
+        let mut prepared = writer.prepare_commit().map_err(|e| index_error(&at, e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| index_error(&at, e))?;
+        self.reload()
     }
 
     /// A writer for this index. Fails with [`Error::Locked`] while another writer exists.
     pub fn indexer(&self) -> crate::Result<Indexer> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
-        let writer =
-            self.inner.writer_with_num_threads(threads, DEFAULT_WRITER_HEAP_BYTES * threads).map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
-                other => index_error(&self.location(), other),
-            })?;
+        let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
         writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
         let extractor = Extractor::new(&self.schema);
         let worker = Worker {
@@ -140,6 +171,7 @@ impl Index {
             extractor,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
+            replay: Arc::clone(&self.replay),
             location: self.location(),
         };
         Ok(Indexer { index: self.clone(), writer, worker })
@@ -334,7 +366,7 @@ const SYNC_BATCH_FILES: usize = 256;
 /// Writes reports into an [`Index`]. Changes become visible at [`Indexer::commit`].
 pub struct Indexer {
     index: Index,
-    writer: IndexWriter,
+    writer: IndexWriter<ReportDoc>,
     worker: Worker,
 }
 
@@ -355,6 +387,9 @@ struct Worker {
     /// Reused for every report, so analysing allocates nothing once warm.
     title_terms: TermBuffer,
     body_terms: TermBuffer,
+    /// Where the title and body tokens are registered, so the index writer replays them
+    /// instead of analysing the texts again.
+    replay: Arc<Replay>,
     location: PathBuf,
 }
 
@@ -377,8 +412,9 @@ struct FileOutcome {
 }
 
 impl Worker {
-    /// Analyses and extracts `report` into a tantivy document.
-    fn document(&mut self, report: &Report, sig: &str) -> (TantivyDocument, Entities) {
+    /// Analyses and extracts `report` into a tantivy document. The title and body are
+    /// analysed here, once: the document carries their tokens to the index writer.
+    fn document(&mut self, report: &Report, sig: &str) -> (ReportDoc, Entities) {
         let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
         let (title_terms, title_tags) = self.title_terms.analyse_tagged(&mut self.analyzer, title);
@@ -389,13 +425,15 @@ impl Worker {
             (&report.body, body_terms, body_tags),
         );
 
-        let mut doc = TantivyDocument::default();
+        let mut doc = ReportDoc::default();
         doc.add_text(f.id, &report.id);
         doc.add_text(f.path, &report.path);
         doc.add_text(f.file, &report.path);
         doc.add_text(f.file_sig, sig);
+        if let Some(title) = &report.title {
+            doc.add_analysed(f.title, AnalysedText::new(title, self.title_terms.terms(), &self.replay));
+        }
         let optional = [
-            (f.title, &report.title),
             (f.author, &report.author),
             (f.source, &report.source),
             (f.url, &report.url),
@@ -412,7 +450,7 @@ impl Worker {
         {
             doc.add_date(f.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(days)));
         }
-        doc.add_text(f.body, &report.body);
+        doc.add_analysed(f.body, AnalysedText::new(&report.body, self.body_terms.terms(), &self.replay));
         for (field, tags) in [
             (f.leader, &entities.leaders),
             (f.topic, &entities.topics),
@@ -431,7 +469,7 @@ impl Worker {
     /// operation stamps apply the delete to the old reports only.
     fn sync_file(
         &mut self,
-        writer: &IndexWriter,
+        writer: &IndexWriter<ReportDoc>,
         file: &SourceFile,
         previous: Option<&str>,
         options: &SyncOptions,
@@ -652,17 +690,144 @@ impl Indexer {
 
     /// Commits everything added and deleted so far, atomically, and makes it visible.
     pub fn commit(&mut self) -> crate::Result<()> {
-        let at = self.index.location();
-        let payload = serde_json::to_string(&Payload { fingerprint: self.index.schema.fingerprint().to_string() })
-            .unwrap_or_default();
-        let mut prepared = self.writer.prepare_commit().map_err(|e| index_error(&at, e))?;
-        prepared.set_payload(&payload);
-        prepared.commit().map_err(|e| index_error(&at, e))?;
-        self.index.reload()
+        self.index.commit(&mut self.writer)
     }
 
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> crate::Result<()> {
         self.writer.rollback().map(|_| ()).map_err(|e| index_error(&self.index.location(), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Replaying the worker's tokens builds the index analysing the texts again builds: the
+    //! same terms in every field, at the same positions in the same reports, the same field
+    //! norms and the same stored reports; and no registered text outlives its document.
+
+    use std::collections::BTreeMap;
+
+    use tantivy::postings::Postings;
+    use tantivy::schema::{Document, Value};
+    use tantivy::{DocSet, TERMINATED};
+
+    use super::*;
+
+    /// `(field, term) → report id → positions`.
+    type Terms = BTreeMap<(String, Vec<u8>), BTreeMap<String, Vec<u32>>>;
+    /// `(field, report id) → field norm`, and `report id → stored report as JSON`.
+    type Norms = BTreeMap<(String, String), u32>;
+    type Stored = BTreeMap<String, String>;
+
+    /// Everything the index holds about each report, independent of how the reports were
+    /// split into segments.
+    fn contents(index: &Index) -> crate::Result<(Terms, Norms, Stored)> {
+        let at = index.location();
+        let tantivy_err = |e| index_error(&at, e);
+        let io_err = |e| Error::io(&at, e);
+        let schema = &index.tantivy_schema;
+        let (mut terms, mut norms, mut stored) = (Terms::new(), Norms::new(), Stored::new());
+        let searcher = index.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1).map_err(io_err)?;
+            let mut ids = Vec::new();
+            for doc in 0..segment.max_doc() {
+                let report: TantivyDocument = store.get(doc).map_err(tantivy_err)?;
+                let id = report.get_first(index.fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                stored.insert(id.clone(), report.to_json(schema));
+                ids.push(id);
+            }
+            for (field, entry) in schema.fields().filter(|(_, e)| e.is_indexed()) {
+                let name = entry.name().to_string();
+                if entry.has_fieldnorms() {
+                    let reader = segment.get_fieldnorms_reader(field).map_err(tantivy_err)?;
+                    for (doc, id) in ids.iter().enumerate() {
+                        norms.insert((name.clone(), id.clone()), reader.fieldnorm(doc as u32));
+                    }
+                }
+                let inverted = segment.inverted_index(field).map_err(tantivy_err)?;
+                let mut stream = inverted.terms().stream().map_err(io_err)?;
+                while stream.advance() {
+                    let option = tantivy::schema::IndexRecordOption::WithFreqsAndPositions;
+                    let mut postings = inverted.read_postings_from_terminfo(stream.value(), option).map_err(io_err)?;
+                    let docs = terms.entry((name.clone(), stream.key().to_vec())).or_default();
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        let mut positions = Vec::new();
+                        postings.positions(&mut positions);
+                        let id = ids.get(doc as usize).cloned().unwrap_or_default();
+                        docs.insert(id, positions);
+                        doc = postings.advance();
+                    }
+                }
+            }
+        }
+        Ok((terms, norms, stored))
+    }
+
+    /// Reports whose titles and bodies try the replay's edges.
+    fn edge_reports() -> Vec<Report> {
+        let long = "z".repeat(80);
+        vec![
+            Report::new("edge/1.txt", "Putin met Erdoğan in Ankara; talks on Iran.").title("Putin, Erdoğan"),
+            // The same text in the title and the body, and in two reports.
+            Report::new("edge/2.txt", "Sanctions talks").title("Sanctions talks"),
+            Report::new("edge/3.txt", "Sanctions talks").title("Sanctions talks"),
+            Report::new("edge/4.txt", format!("Words {long} around a {long} dropped token")).title(long.clone()),
+            Report::new("edge/5.txt", "Ærø Straße İstanbul ΣΊΣΥΦΟΣ Русский ﬁnance 東京 ß x²").title(""),
+            Report::new("edge/6.txt", "").title("Only a title"),
+            Report::new("edge/7.txt", "   ,,, ").author("Ann Author").source("Reuters"),
+        ]
+    }
+
+    fn build(replaying: bool) -> crate::Result<Index> {
+        let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+        if !replaying {
+            analysis::register(&index.inner);
+        }
+        let mut indexer = index.indexer()?;
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+        let summary = indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
+        assert!(summary.num_reports > 10, "{summary:?}");
+        for report in edge_reports() {
+            indexer.add(&report)?;
+        }
+        indexer.commit()?;
+        drop(indexer);
+        assert_eq!(index.replay.num_registered(), 0, "every document unregistered its texts");
+        Ok(index)
+    }
+
+    #[test]
+    fn replaying_the_tokens_builds_the_index_analysing_again_builds() -> crate::Result<()> {
+        let (replayed, analysed) = (build(true)?, build(false)?);
+        let num_replayed = |index: &Index| index.replay.num_replayed.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(num_replayed(&analysed), 0);
+        // Titles and non-empty bodies of the corpus and of the edge reports.
+        assert!(num_replayed(&replayed) > 20, "{}", num_replayed(&replayed));
+        let (terms, norms, stored) = contents(&replayed)?;
+        let (expected_terms, expected_norms, expected_stored) = contents(&analysed)?;
+        assert!(terms.keys().any(|(field, term)| field == "body" && term.ends_with(b"erdogan")));
+        assert_eq!(terms, expected_terms);
+        assert_eq!(norms, expected_norms);
+        assert_eq!(stored, expected_stored);
+        Ok(())
+    }
+
+    #[test]
+    fn an_index_opened_again_replays_too() -> crate::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("<temp>"), e))?;
+        drop(Index::open_or_create(dir.path(), IndexSchema::embedded()?)?);
+        let index = Index::open(dir.path(), IndexSchema::embedded()?)?;
+        let mut indexer = index.indexer()?;
+        for report in edge_reports() {
+            indexer.add(&report)?;
+        }
+        indexer.commit()?;
+        let num_replayed = index.replay.num_replayed.load(std::sync::atomic::Ordering::Relaxed);
+        // Every non-empty title and body of the edge reports.
+        assert_eq!((num_replayed, index.replay.num_registered()), (11, 0));
+        assert_eq!(index.num_reports(), 7);
+        Ok(())
     }
 }
