@@ -3,6 +3,11 @@
 //! Patterns are sequences of analysed terms (the same analyzer as the index, so "arms
 //! deliveries" matches "arms delivery"); they are keyed by their first term, and at each
 //! position of a text the longest pattern that matches wins and matching resumes after it.
+//!
+//! Every term a lexicon uses is numbered once in a [`Vocab`], and matching compares those
+//! numbers: a text's terms get theirs from the analyzer, which caches each stem's number with
+//! the stem ([`crate::analysis`]'s tagging analyzer), so the words of a report cost no lookup
+//! beyond the analysis that reads them anyway.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
