@@ -52,6 +52,12 @@ pub(crate) fn saturate(score: f32) -> f32 {
     1.0 - (-score / 2.0).exp()
 }
 
+/// An analyzer numbering stems with `vocab` ([`Extractor::tagging_analyzer`]).
+fn tagging_analyzer(vocab: &Arc<matcher::Vocab>) -> TaggingAnalyzer {
+    let vocab = Arc::clone(vocab);
+    TaggingAnalyzer::new(Arc::new(move |stem: &str| vocab.get(stem)))
+}
+
 /// What the extractor found in a report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entities {
@@ -95,38 +101,35 @@ impl Extractor {
         let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
         let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
         let vocab = Arc::new(vocab);
-        let mut extractor = Extractor {
+        Extractor {
             leaders: Arc::new(leaders),
             topics: Arc::new(topics),
-            tagging: TaggingAnalyzer::new(Arc::new(|_: &str| matcher::UNKNOWN)),
+            tagging: tagging_analyzer(&vocab),
             vocab,
             analyzer,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
-        };
-        extractor.tagging = extractor.tagging_analyzer();
-        extractor
+        }
     }
 
     /// An analyzer that numbers each term with this extractor's vocabulary as it analyses
     /// ([`Extractor::extract_terms`] takes the numbers): the number is cached with the
     /// term's stem, so the words a text shares with earlier ones cost no lookup.
     pub(crate) fn tagging_analyzer(&self) -> TaggingAnalyzer {
-        let vocab = Arc::clone(&self.vocab);
-        TaggingAnalyzer::new(Arc::new(move |stem: &str| vocab.get(stem)))
+        tagging_analyzer(&self.vocab)
     }
 
     /// Extracts the entities of `report` (title and body).
     pub fn extract(&mut self, report: &Report) -> Entities {
         let title = report.title.as_deref().unwrap_or("");
-        let (mut title_terms, mut body_terms) =
+        // The buffers are taken out while their terms are lent to `extract_terms` (`&self`).
+        let (mut title_buf, mut body_buf) =
             (std::mem::take(&mut self.title_terms), std::mem::take(&mut self.body_terms));
-        let entities = {
-            let title = (title, title_terms.analyse_tagged(&mut self.tagging, title));
-            let body = (report.body.as_str(), body_terms.analyse_tagged(&mut self.tagging, &report.body));
-            self.extract_terms(report, (title.0, title.1.0, title.1.1), (body.0, body.1.0, body.1.1))
-        };
-        (self.title_terms, self.body_terms) = (title_terms, body_terms);
+        let (title_terms, title_ids) = title_buf.analyse_tagged(&mut self.tagging, title);
+        let (body_terms, body_ids) = body_buf.analyse_tagged(&mut self.tagging, &report.body);
+        let entities =
+            self.extract_terms(report, (title, title_terms, title_ids), (&report.body, body_terms, body_ids));
+        (self.title_terms, self.body_terms) = (title_buf, body_buf);
         entities
     }
 

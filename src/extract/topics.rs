@@ -241,12 +241,18 @@ mod tests {
     use crate::IndexSchema;
     use crate::analysis::analyzer;
 
-    fn topics(title: &str, body: &str) -> Vec<String> {
+    /// The embedded topics' matcher, and `title` and `body` as its term ids.
+    fn matcher(title: &str, body: &str) -> (TopicMatcher, Vec<u32>, Vec<u32>) {
         let schema = IndexSchema::embedded().unwrap();
         let mut a = analyzer();
         let mut vocab = Vocab::default();
         let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
         let (t, b) = (vocab.ids(&analysis::terms(&mut a, title)), vocab.ids(&analysis::terms(&mut a, body)));
+        (m, t, b)
+    }
+
+    fn topics(title: &str, body: &str) -> Vec<String> {
+        let (m, t, b) = matcher(title, body);
         m.find(&t, &b, None, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
     }
 
@@ -291,11 +297,7 @@ mod tests {
 
     #[test]
     fn a_dateline_city_is_a_place_mention() {
-        let schema = IndexSchema::embedded().unwrap();
-        let mut a = analyzer();
-        let mut vocab = Vocab::default();
-        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
-        let b = vocab.ids(&analysis::terms(&mut a, "The talks went on."));
+        let (m, _, b) = matcher("", "The talks went on.");
         let places = |dateline| -> Vec<String> {
             m.find(&[], &b, Some(dateline), None)
                 .into_iter()
@@ -315,11 +317,7 @@ mod tests {
 
     #[test]
     fn a_capital_names_the_historical_place_in_old_reports() {
-        let schema = IndexSchema::embedded().unwrap();
-        let mut a = analyzer();
-        let mut vocab = Vocab::default();
-        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
-        let b = vocab.ids(&analysis::terms(&mut a, "Talks in Moscow and Bonn. The German and Soviet delegations met."));
+        let (m, _, b) = matcher("", "Talks in Moscow and Bonn. The German and Soviet delegations met.");
         let places = |date| -> Vec<String> {
             let mut p: Vec<String> = m.find(&[], &b, None, date).into_iter().map(|t| t.1.name).collect();
             p.sort();
@@ -333,11 +331,7 @@ mod tests {
 
     #[test]
     fn stronger_evidence_ranks_first_with_a_higher_weight() {
-        let schema = IndexSchema::embedded().unwrap();
-        let mut a = analyzer();
-        let mut vocab = Vocab::default();
-        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
-        let b = vocab.ids(&analysis::terms(&mut a, "Iran and Iran and Iran. Later, sanctions and sanctions."));
+        let (m, _, b) = matcher("", "Iran and Iran and Iran. Later, sanctions and sanctions.");
         let tags = m.find(&[], &b, None, None);
         assert_eq!(tags[0].1.name, "Iran");
         assert!(tags[0].1.weight > tags[1].1.weight);
