@@ -16,7 +16,7 @@
 //! | word     | `w`                                    | `w`                                  |
 //! | words    | `w1 w2 [w3 [w4]]`                      | same                                 |
 //! | phrase   | `"w1 w2"` (adjacent in the text)       | same                                 |
-//! | leader   | `leader:"Full Name" w`                 | `+surname +w`                        |
+//! | leader   | `leader:"Full Name" w`                 | `+"surname" +w`                      |
 //! | topic    | `topic:"Topic" w`                      | `+topic +w`                          |
 //! | date     | `date:[d-180 TO d+180] w1 w2`          | `+date:[…] +(w1 w2)` (range query)    |
 //! | facets   | `w1 w2` with facet counts              | `w1 w2` (the baseline has no facets) |
@@ -407,11 +407,13 @@ fn make_queries(
                 match class {
                     "leader" => {
                         let Some(name) = article.leaders.first() else { continue };
-                        let surname = name.rsplit(' ').next().unwrap_or(name).to_lowercase();
+                        // Quoted: a surname may hold query syntax ("O'Malley" is a syntax
+                        // error bare) and may analyse to several terms.
+                        let surname = name.rsplit(' ').next().unwrap_or(name).to_lowercase().replace('"', "");
                         BenchQuery {
                             class,
                             attache: format!("leader:\"{name}\" {w}"),
-                            tantivy: format!("+{surname} +{w}"),
+                            tantivy: format!("+\"{surname}\" +{w}"),
                             days: None,
                             must_hit: false,
                         }
