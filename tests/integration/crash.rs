@@ -106,7 +106,12 @@ fn sigkill_at_random_moments_never_loses_or_mixes_a_commit() {
     }
     assert_eq!(kills_that_lost, 0, "kills that left a state no commit had");
 
-    assert!(index_cmd(&c).status().unwrap().success(), "the run after the kills completes");
+    let after = index_cmd(&c).stderr(std::process::Stdio::piped()).output().unwrap();
+    assert!(
+        after.status.success(),
+        "the run after the kills completes; it said: {}",
+        String::from_utf8_lossy(&after.stderr)
+    );
     let last = state(&c);
     assert_eq!(last.keys().collect::<Vec<_>>(), v2.keys().collect::<Vec<_>>());
     for (file, (count, versions)) in last {
