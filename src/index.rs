@@ -163,6 +163,11 @@ impl Index {
     pub fn indexer(&self) -> crate::Result<Indexer> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
         let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
+        // A run killed while committing leaves files no commit refers to (a `.del` bitset
+        // written for the commit it never finished). This run would write the same file for
+        // the same deletes at the same opstamp and fail on "file already exists", so they go
+        // before anything is written. tantivy knows them: it records every file it creates.
+        writer.garbage_collect_files().wait().map_err(|e| index_error(&self.location(), e))?;
         writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
         let extractor = Extractor::new(&self.schema);
         let worker = Worker {
