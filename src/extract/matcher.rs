@@ -75,9 +75,11 @@ pub(crate) const MAX_PATTERN_TERMS: usize = 16;
 /// The id of a term no lexicon uses.
 pub(crate) const UNKNOWN: u32 = u32::MAX;
 
-/// Every analysed term the lexicons use, numbered. A text's terms are looked up here once
-/// ([`Vocab::ids`]); from then on every matcher — leader names, topic triggers, roles, the
-/// discovery vocabularies — compares and indexes numbers instead of hashing strings again.
+/// Every analysed term the lexicons use, numbered. A text's terms get their numbers from
+/// the analyzer, which looks each stem up here on a stem-cache miss and keeps the number with
+/// the stem (`analysis::TaggingAnalyzer`); from then on every matcher — leader names, topic
+/// triggers, roles, the discovery vocabularies — compares and indexes numbers instead of
+/// hashing strings again.
 ///
 /// Looking up every term of every report is the hot path, so this is a small open-addressing
 /// table rather than a `HashMap<String, _>`: a slot keeps the term's first 8 bytes as one
