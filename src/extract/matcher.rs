@@ -250,30 +250,33 @@ impl Vocab {
 /// A set of term sequences, each with a payload: a trie over term ids, so matching at a
 /// position costs one small lookup per term of the longest candidate, however many patterns
 /// share a first word ("President of Russia", "President of France", …).
+///
+/// Every term of a text is tried as a first word, and many are (common words open topic
+/// triggers), so the first step is an array read by term id rather than a hash lookup; the
+/// rarer steps below it go through one hash map of edges. A byte per node says whether a
+/// pattern ends there and whether any edge leaves it, so a walk stops without a lookup.
 #[derive(Debug, Clone)]
 pub(crate) struct PhraseSet<T> {
-    /// `nodes[0]` is the root; a node's payloads are those of the pattern ending there.
-    nodes: Vec<Node<T>>,
-    /// A bit per term id that starts a pattern: most words of a text start none, and one
-    /// bit test rules them out.
-    first: Vec<u64>,
+    /// The node each term id leads to from the root (`NONE`: no pattern starts with it).
+    root: Vec<u32>,
+    /// `(node, term id)` → node, below the first term.
+    edges: FxHashMap<(u32, u32), u32>,
+    /// Per node: [`ENDS`] and [`HAS_EDGES`] bits.
+    flags: Vec<u8>,
+    /// Per node, the payloads of the patterns ending there.
+    payloads: Vec<Vec<T>>,
 }
 
-#[derive(Debug, Clone)]
-struct Node<T> {
-    children: FxHashMap<u32, u32>,
-    payloads: Vec<T>,
-}
-
-impl<T> Node<T> {
-    fn new() -> Node<T> {
-        Node { children: FxHashMap::default(), payloads: Vec::new() }
-    }
-}
+/// No node: node 0 is the root, never reached by an edge.
+const NONE: u32 = 0;
+/// A pattern ends at the node.
+const ENDS: u8 = 1;
+/// An edge leaves the node.
+const HAS_EDGES: u8 = 2;
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        PhraseSet { nodes: vec![Node::new()], first: Vec::new() }
+        PhraseSet { root: Vec::new(), edges: FxHashMap::default(), flags: vec![0], payloads: vec![Vec::new()] }
     }
 }
 
@@ -292,32 +295,42 @@ impl<T: PartialEq> PhraseSet<T> {
         if ids.is_empty() || ids.len() > MAX_PATTERN_TERMS || ids.contains(&UNKNOWN) {
             return;
         }
-        let bit = ids[0] as usize;
-        if self.first.len() <= bit / 64 {
-            self.first.resize(bit / 64 + 1, 0);
+        let first = ids[0] as usize;
+        if self.root.len() <= first {
+            self.root.resize(first + 1, NONE);
         }
-        self.first[bit / 64] |= 1 << (bit % 64);
-        let mut node = 0usize;
-        for &id in ids {
-            let next = self.nodes.len() as u32;
-            let child = *self.nodes[node].children.entry(id).or_insert(next);
-            if child == next {
-                self.nodes.push(Node::new());
-            }
-            node = child as usize;
+        let mut node = self.root[first];
+        if node == NONE {
+            node = self.new_node();
+            self.root[first] = node;
         }
-        let payloads = &mut self.nodes[node].payloads;
+        for &id in &ids[1..] {
+            node = match self.edges.get(&(node, id)) {
+                Some(&child) => child,
+                None => {
+                    let child = self.new_node();
+                    self.edges.insert((node, id), child);
+                    self.flags[node as usize] |= HAS_EDGES;
+                    child
+                }
+            };
+        }
+        self.flags[node as usize] |= ENDS;
+        let payloads = &mut self.payloads[node as usize];
         if !payloads.contains(&payload) {
             payloads.push(payload);
         }
     }
 
-    /// Whether some pattern starts with term `id`.
-    fn starts_with(&self, id: u32) -> bool {
-        // Read as a word that is 0 past the end ([`UNKNOWN`] is), so the only branch is on
-        // the bit, which is nearly always clear.
-        let word = self.first.get(id as usize / 64).copied().unwrap_or(0);
-        word & (1 << (id % 64)) != 0
+    fn new_node(&mut self) -> u32 {
+        self.flags.push(0);
+        self.payloads.push(Vec::new());
+        (self.flags.len() - 1) as u32
+    }
+
+    /// The node term `id` leads to from the root, or [`NONE`] ([`UNKNOWN`] leads nowhere).
+    fn first(&self, id: u32) -> u32 {
+        self.root.get(id as usize).copied().unwrap_or(NONE)
     }
 
     /// Longest non-overlapping matches in `text` (term ids), left to right. `accept` may veto
@@ -326,6 +339,11 @@ impl<T: PartialEq> PhraseSet<T> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < text.len() {
+            // Most words start no pattern: skip them without the walk's set-up.
+            if self.first(text[i]) == NONE {
+                i += 1;
+                continue;
+            }
             match self.longest_at(text, i, &mut accept) {
                 Some(m) => {
                     i += m.len;
@@ -344,34 +362,44 @@ impl<T: PartialEq> PhraseSet<T> {
         i: usize,
         mut accept: impl FnMut(usize, usize, &T) -> bool,
     ) -> Option<Match<'a, T>> {
-        if !self.starts_with(*text.get(i)?) {
+        let mut node = self.first(*text.get(i)?);
+        if node == NONE {
             return None;
         }
         // Walk down the trie, remembering the nodes where a pattern ends.
         let mut ends = [(0usize, 0u32); MAX_PATTERN_TERMS];
         let mut num_ends = 0;
-        let mut node = 0usize;
-        for (len, id) in text.get(i..)?.iter().take(MAX_PATTERN_TERMS).enumerate() {
-            let Some(&child) = self.nodes[node].children.get(id) else { break };
-            node = child as usize;
-            if !self.nodes[node].payloads.is_empty() {
-                ends[num_ends] = (len + 1, child);
+        let mut len = 1;
+        loop {
+            let flags = self.flags[node as usize];
+            if flags & ENDS != 0 {
+                ends[num_ends] = (len, node);
                 num_ends += 1;
             }
+            if flags & HAS_EDGES == 0 || len == MAX_PATTERN_TERMS {
+                break;
+            }
+            let Some(&id) = text.get(i + len) else { break };
+            let Some(&child) = self.edges.get(&(node, id)) else { break };
+            node = child;
+            len += 1;
         }
         ends[..num_ends].iter().rev().find_map(|&(len, node)| {
-            let payload = self.nodes[node as usize].payloads.iter().find(|p| accept(i, len, p))?;
+            let payload = self.payloads[node as usize].iter().find(|p| accept(i, len, p))?;
             Some(Match { first: i, len, payload })
         })
     }
 
     /// The payloads of the pattern equal to `ids`.
     pub fn exact(&self, ids: &[u32]) -> impl Iterator<Item = &T> {
-        let mut node = Some(0usize);
-        for id in ids {
-            node = node.and_then(|n| self.nodes[n].children.get(id)).map(|&c| c as usize);
+        let mut node = ids.first().map_or(NONE, |&id| self.first(id));
+        for &id in ids.iter().skip(1) {
+            if node == NONE {
+                break;
+            }
+            node = self.edges.get(&(node, id)).copied().unwrap_or(NONE);
         }
-        node.filter(|_| !ids.is_empty()).into_iter().flat_map(move |n| self.nodes[n].payloads.iter())
+        self.payloads.get(node as usize).filter(|_| node != NONE).into_iter().flatten()
     }
 }
 
