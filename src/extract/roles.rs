@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
+use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon, TopicSpec};
 use super::matcher::{PhraseSet, Vocab};
 use crate::analysis;
 
@@ -51,8 +51,8 @@ pub const PARAMOUNT_VARIANT: &str = "leader";
 /// The office that is paramount where the lexicon marks none: the head of state.
 pub const DEFAULT_PARAMOUNT: &str = "president";
 
-/// A place or organisation's kind, analysed names and analysed demonyms.
-type PlaceKeys = (TopicKind, Vec<Vec<String>>, Vec<Vec<String>>);
+/// A place or organisation's kind, and its names and demonyms as term ids.
+type PlaceKeys = (TopicKind, Vec<Vec<u32>>, Vec<Vec<u32>>);
 
 /// One office in one country or organisation, and who held it when.
 struct Office {
@@ -74,19 +74,15 @@ impl RoleMatcher {
         analyzer: &mut TextAnalyzer,
         vocab: &mut Vocab,
     ) -> RoleMatcher {
-        let mut key =
-            |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
-        let places: HashMap<&str, PlaceKeys> = topics
-            .topic
-            .values()
-            .filter(|t| t.kind != TopicKind::Theme)
-            .map(|t| {
-                let names: Vec<Vec<String>> =
-                    std::iter::once(&t.name).chain(&t.terms).map(|n| key(n)).filter(|k| !k.is_empty()).collect();
-                let demonyms: Vec<Vec<String>> = t.demonyms.iter().map(|d| key(d)).collect();
-                (t.name.as_str(), (t.kind, names, demonyms))
-            })
-            .collect();
+        // Every pattern is built from term ids: each name, demonym and office is analysed and
+        // numbered once, and the thousands of patterns are concatenations of ids.
+        let mut key = |text: &str, vocab: &mut Vocab| -> Vec<u32> {
+            analysis::terms(analyzer, text).iter().map(|t| vocab.intern(&t.text)).collect()
+        };
+        let place_topics: HashMap<&str, &TopicSpec> =
+            topics.topic.values().filter(|t| t.kind != TopicKind::Theme).map(|t| (t.name.as_str(), t)).collect();
+        // Analysed when an office of the place is first met: most places have none.
+        let mut places: HashMap<&str, Option<PlaceKeys>> = HashMap::new();
         // Each country's paramount office: the one a role marks, else its President.
         let mut paramount: HashMap<&str, String> = HashMap::new();
         for role in leaders.leader.values().flat_map(|l| &l.roles) {
@@ -102,8 +98,8 @@ impl RoleMatcher {
         let mut offices: Vec<Office> = Vec::new();
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
         let mut patterns = PhraseSet::default();
-        let of = key("of");
-        let s = key("s");
+        let of = key("of", vocab);
+        let s = key("s", vocab);
         for (leader, spec) in leaders.leader.values().enumerate() {
             for role in &spec.roles {
                 let mut is_new = false;
@@ -114,28 +110,38 @@ impl RoleMatcher {
                 });
                 offices[id].holders.push((leader, role.from.clone(), role.to.clone()));
                 for phrase in &role.phrases {
-                    patterns.insert(&vocab.intern_all(&key(phrase)), id);
+                    patterns.insert(&key(phrase, vocab), id);
                 }
                 // The office's own patterns are the same for every holder: built once.
                 if !is_new {
                     continue;
                 }
-                let Some((kind, names, demonyms)) = places.get(role.country.as_str()) else { continue };
+                let place = places.entry(role.country.as_str()).or_insert_with(|| {
+                    let t = place_topics.get(role.country.as_str())?;
+                    let names: Vec<Vec<u32>> = std::iter::once(&t.name)
+                        .chain(&t.terms)
+                        .map(|n| key(n, vocab))
+                        .filter(|k| !k.is_empty())
+                        .collect();
+                    let demonyms: Vec<Vec<u32>> = t.demonyms.iter().map(|d| key(d, vocab)).collect();
+                    Some((t.kind, names, demonyms))
+                });
+                let Some((kind, names, demonyms)) = place else { continue };
                 let variants = std::iter::once(role.office.as_str())
                     .chain(
                         OFFICE_VARIANTS.iter().filter(|(o, _)| o.eq_ignore_ascii_case(&role.office)).map(|(_, v)| *v),
                     )
                     .chain(is_paramount(&role.office, &role.country).then_some(PARAMOUNT_VARIANT));
                 for office in variants {
-                    let office = key(office);
-                    for d in demonyms {
-                        patterns.insert(&vocab.intern_all(&[d.clone(), office.clone()].concat()), id);
+                    let office = key(office, vocab);
+                    for d in demonyms.iter() {
+                        patterns.insert(&[d.as_slice(), &office].concat(), id);
                     }
-                    for n in names {
-                        patterns.insert(&vocab.intern_all(&[n.clone(), s.clone(), office.clone()].concat()), id);
-                        patterns.insert(&vocab.intern_all(&[office.clone(), of.clone(), n.clone()].concat()), id);
+                    for n in names.iter() {
+                        patterns.insert(&[n.as_slice(), &s, &office].concat(), id);
+                        patterns.insert(&[office.as_slice(), &of, n].concat(), id);
                         if *kind == TopicKind::Org {
-                            patterns.insert(&vocab.intern_all(&[n.clone(), office.clone()].concat()), id);
+                            patterns.insert(&[n.as_slice(), &office].concat(), id);
                         }
                     }
                 }
