@@ -422,13 +422,9 @@ impl Worker {
     fn document(&mut self, report: &Report, sig: &str) -> (ReportDoc, Entities) {
         let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
-        let (title_terms, title_tags) = self.title_terms.analyse_tagged(&mut self.analyzer, title);
-        let (body_terms, body_tags) = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-        let entities = self.extractor.extract_terms(
-            report,
-            (title, title_terms, title_tags),
-            (&report.body, body_terms, body_tags),
-        );
+        let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
+        let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
+        let entities = self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms));
 
         let mut doc = ReportDoc::default();
         doc.add_text(f.id, &report.id);

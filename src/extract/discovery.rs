@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::matcher::{FxHashMap, PhraseSet, Vocab};
-use crate::analysis::{self, Term};
+use crate::analysis::{self, Tagged, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
 pub const ROLE_HEADS: &[&str] = &[
@@ -710,35 +710,30 @@ pub(crate) struct Text<'a> {
     pub terms: &'a [Term],
     /// The id of each term in the lexicons' [`Vocab`].
     pub ids: &'a [u32],
-    /// Whether each term starts with a capital ([`capitals`]): asked of most terms by
-    /// several patterns, so read from the text once.
+    /// Whether each term starts with a capital: asked of most terms by several patterns, so
+    /// noted once, by the analyzer ([`crate::analysis::Marks`]).
     pub caps: &'a [bool],
     /// The indices of the capitalised terms, in order.
     pub capitalised_at: &'a [usize],
+    /// The indices of the terms with a comma right before them, in order.
+    pub after_comma: &'a [usize],
     /// Capitals carry no information (ALL-CAPS or Title-Case text).
     pub caps_uninformative: bool,
 }
 
-/// Whether each of `terms` starts with a capital letter in `text`, and the indices of those
-/// that do.
-pub(crate) fn capitals(text: &str, terms: &[Term]) -> (Vec<bool>, Vec<usize>) {
-    let mut at = Vec::with_capacity(terms.len() / 4);
-    let flags = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let cap = match text.as_bytes().get(t.start) {
-                Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-                Some(_) => text.get(t.start..).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase),
-                None => false,
-            };
-            if cap {
-                at.push(i);
-            }
-            cap
-        })
-        .collect();
-    (flags, at)
+impl<'a> Text<'a> {
+    /// `text` as the tagging analyzer saw it.
+    pub fn new(text: &'a str, tagged: Tagged<'a>, caps_uninformative: bool) -> Text<'a> {
+        Text {
+            text,
+            terms: tagged.terms,
+            ids: tagged.tags,
+            caps: tagged.caps,
+            capitalised_at: tagged.capitalised_at,
+            after_comma: tagged.after_comma,
+            caps_uninformative,
+        }
+    }
 }
 
 impl Text<'_> {
@@ -909,17 +904,7 @@ impl Discovery {
                     lower(i - 1, &mut classes, &mut active);
                 }
             }
-            // Commas come in text order: a cursor walks the terms along with them (a binary
-            // search per comma mispredicts its way down, as the profile showed).
-            let mut k = 0;
-            for (at, _) in text.text.match_indices(',') {
-                // The comma sits in the gap before term `k`, if it is between two terms.
-                while k < n && text.terms[k].start <= at {
-                    k += 1;
-                }
-                if k == 0 || k >= n || text.terms[k - 1].end > at {
-                    continue;
-                }
+            for &k in text.after_comma {
                 // A word before a comma; after "Name," the few words of an apposition.
                 lower(k - 1, &mut classes, &mut active);
                 if text.is_capitalised(k - 1) {
@@ -1320,7 +1305,7 @@ fn display_name(t: &Text<'_>, start: usize, end: usize, particles: &HashSet<Stri
 mod tests {
     //! Each introduction pattern, ALL-CAPS text, and what must not be a person.
     use super::*;
-    use crate::analysis::analyzer;
+    use crate::analysis::{Marks, analyzer};
 
     fn found(text: &str) -> Vec<String> {
         let mut a = analyzer();
@@ -1329,15 +1314,8 @@ mod tests {
         let terms = analysis::terms(&mut a, text);
         let ids = vocab.ids(&terms);
         let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-        let (capitalised, capitalised_at) = capitals(text, &terms);
-        let t = Text {
-            text,
-            terms: &terms,
-            ids: &ids,
-            caps: &capitalised,
-            capitalised_at: &capitalised_at,
-            caps_uninformative: caps,
-        };
+        let marks = Marks::of(text, &terms);
+        let t = Text::new(text, marks.tagged(&terms, &ids), caps);
         d.find(&t, None).into_iter().map(|p| p.display).collect()
     }
 

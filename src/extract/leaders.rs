@@ -23,12 +23,12 @@ use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::Tag;
-use super::discovery::{Discovery, Text, capitals};
+use super::discovery::{Discovery, Text};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::{FxHashMap, FxHashSet, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
 use crate::Report;
-use crate::analysis::{self, Term};
+use crate::analysis::{self, Tagged};
 
 /// Words that, right after a name, make it a firm's ("Eastman Kodak Co", "Eli Lilly and Co",
 /// "John Labatt Ltd"): a discovered name written so anywhere in the report is not a person.
@@ -153,28 +153,12 @@ impl LeaderMatcher {
     }
 
     /// The leaders of `report`, from its title and body, each given as (text, terms, term ids).
-    pub fn find(&self, report: &Report, title: (&str, &[Term], &[u32]), body: (&str, &[Term], &[u32])) -> Vec<Tag> {
+    pub fn find(&self, report: &Report, title: (&str, Tagged<'_>), body: (&str, Tagged<'_>)) -> Vec<Tag> {
         let date = report.date.as_deref().filter(|d| d.len() == 10);
         let year = date.and_then(|d| d.get(..4)?.parse::<i32>().ok());
-        let ((title_caps, title_caps_at), (body_caps, body_caps_at)) =
-            (capitals(title.0, title.1), capitals(body.0, body.1));
         let texts = [
-            Text {
-                text: title.0,
-                terms: title.1,
-                ids: title.2,
-                caps: &title_caps,
-                capitalised_at: &title_caps_at,
-                caps_uninformative: is_all_caps(title.0) || is_title_case(title.0),
-            },
-            Text {
-                text: body.0,
-                terms: body.1,
-                ids: body.2,
-                caps: &body_caps,
-                capitalised_at: &body_caps_at,
-                caps_uninformative: is_all_caps(body.0),
-            },
+            Text::new(title.0, title.1, is_all_caps(title.0) || is_title_case(title.0)),
+            Text::new(body.0, body.1, is_all_caps(body.0)),
         ];
         // 1. Discovery, and who each introduced person is.
         let mut people: Vec<Person> = Vec::new();
@@ -381,6 +365,7 @@ mod tests {
     //! Discovered people, surname resolution, dates and roles, through the whole matcher.
     use super::*;
     use crate::IndexSchema;
+    use crate::analysis::Marks;
 
     fn leaders(report: &Report) -> Vec<String> {
         let schema = IndexSchema::embedded().unwrap();
@@ -388,9 +373,11 @@ mod tests {
         let mut vocab = Vocab::default();
         let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut a, &mut vocab);
         let title = report.title.as_deref().unwrap_or("");
-        let tt = analysis::terms(&mut a, title);
-        let bt = analysis::terms(&mut a, &report.body);
-        m.find(report, (title, &tt, &vocab.ids(&tt)), (&report.body, &bt, &vocab.ids(&bt)))
+        let (tt, bt) = (analysis::terms(&mut a, title), analysis::terms(&mut a, &report.body));
+        let (title_ids, body_ids) = (vocab.ids(&tt), vocab.ids(&bt));
+        let (title_marks, body_marks) = (Marks::of(title, &tt), Marks::of(&report.body, &bt));
+        let (title_terms, body_terms) = (title_marks.tagged(&tt, &title_ids), body_marks.tagged(&bt, &body_ids));
+        m.find(report, (title, title_terms), (&report.body, body_terms))
             .into_iter()
             .map(|t| format!("{}:{}", t.name, t.count))
             .collect()

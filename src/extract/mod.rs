@@ -22,7 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::{self, TaggingAnalyzer, Term, TermBuffer};
+use crate::analysis::{self, Tagged, TaggingAnalyzer, TermBuffer};
 use crate::{IndexSchema, Report};
 pub use lexicon::TopicKind;
 
@@ -125,24 +125,23 @@ impl Extractor {
         // The buffers are taken out while their terms are lent to `extract_terms` (`&self`).
         let (mut title_buf, mut body_buf) =
             (std::mem::take(&mut self.title_terms), std::mem::take(&mut self.body_terms));
-        let (title_terms, title_ids) = title_buf.analyse_tagged(&mut self.tagging, title);
-        let (body_terms, body_ids) = body_buf.analyse_tagged(&mut self.tagging, &report.body);
-        let entities =
-            self.extract_terms(report, (title, title_terms, title_ids), (&report.body, body_terms, body_ids));
+        let title_terms = title_buf.analyse_tagged(&mut self.tagging, title);
+        let body_terms = body_buf.analyse_tagged(&mut self.tagging, &report.body);
+        let entities = self.extract_terms(report, (title, title_terms), (&report.body, body_terms));
         (self.title_terms, self.body_terms) = (title_buf, body_buf);
         entities
     }
 
-    /// Extracts from already analysed title and body, each given as (text, terms, the
-    /// terms' ids from a [`Extractor::tagging_analyzer`]).
+    /// Extracts from already analysed title and body, each given as its text and what a
+    /// [`Extractor::tagging_analyzer`] made of it.
     pub(crate) fn extract_terms(
         &self,
         report: &Report,
-        title: (&str, &[Term], &[u32]),
-        body: (&str, &[Term], &[u32]),
+        title: (&str, Tagged<'_>),
+        body: (&str, Tagged<'_>),
     ) -> Entities {
-        let (title_ids, body_ids) = (title.2, body.2);
-        let leaders = self.leaders.find(report, (title.0, title.1, title_ids), (body.0, body.1, body_ids));
+        let (title_ids, body_ids) = (title.1.tags, body.1.tags);
+        let leaders = self.leaders.find(report, title, body);
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
         let found = self.topics.find(title_ids, body_ids, dateline, report.date.as_deref());
