@@ -13,11 +13,24 @@
 //! 3. **indexing**: a fresh on-disk index, `Indexer::add` of every report (which analyses and
 //!    extracts too) and `commit` — the whole cost a user waits for, minus reading files.
 //!
+//! 4. **the pipeline**: what `attache index DIR` runs — [`attache::Indexer::sync_dir`] over
+//!    the corpus directory (reading, parsing, analysing and extracting on one worker per
+//!    core, tantivy's indexing threads alongside) and `commit` into a fresh index — twice,
+//!    with extraction and without it ([`attache::Indexer::skip_extraction`]), the order
+//!    alternating from round to round.
+//!
 //! It prints the median of each and the ratios extraction ÷ indexing (extraction alone, as
 //! (2) − (1)) and (analysis + extraction) ÷ indexing, and the first ratio again from the
 //! fastest round of each phase, which other processes on a shared machine disturb least.
-//! The issue's bar is extraction ≤ 15% of indexing. Extraction runs in the thread that calls
-//! `add`, serially, so its share of the wall clock is what it costs.
+//! In (3) extraction runs in the thread that calls `add`, serially, so (2) − (1) is what it
+//! adds to that loop.
+//!
+//! The issue's bar is extraction ≤ 15% of indexing time, and (4) measures it where users
+//! meet it: how much longer `attache index` takes because it extracts, (with − without +
+//! building the matchers) ÷ with. Building the matchers is added back because the indexer
+//! builds them either way, and a run without extraction would not need them. Both the
+//! ratio of the medians and the median of the rounds' ratios (each round's two runs are
+//! neighbours in time, so slow drifts of a shared machine cancel) are printed.
 //!
 //! It also prints the share of CPU time: extraction's (single-threaded) CPU seconds over all
 //! rounds against the CPU seconds of every indexing thread over all rounds, from
@@ -28,9 +41,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use std::path::Path;
+
 use attache::analysis::TermBuffer;
 use attache::ingest::{self, WalkOptions};
-use attache::{Extractor, Index, IndexSchema, Report, analysis};
+use attache::{Extractor, Index, IndexSchema, Report, SyncOptions, analysis};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -98,6 +113,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             analyse[round], extract[round], index[round]
         );
     }
+
+    // 4. The pipeline, with and without extraction, in alternating order.
+    let (mut with, mut without, mut pair_shares) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut with_cpu, mut without_cpu, mut build_secs) = (0.0, 0.0, Vec::new());
+    for round in 0..rounds {
+        // What building the matchers costs `attache index` (parsing the lexicons included).
+        let start = Instant::now();
+        std::hint::black_box(Extractor::new(&IndexSchema::embedded()?));
+        let build = start.elapsed().as_secs_f64();
+        build_secs.push(build);
+        let mut run = |extract: bool| -> Result<f64, Box<dyn std::error::Error>> {
+            let cpu = process_cpu_secs();
+            let secs = index_dir(&corpus, &schema, extract, reports.len())?;
+            *(if extract { &mut with_cpu } else { &mut without_cpu }) += process_cpu_secs() - cpu;
+            Ok(secs)
+        };
+        let (w, wo) = if round % 2 == 0 {
+            let w = run(true)?;
+            (w, run(false)?)
+        } else {
+            let wo = run(false)?;
+            (run(true)?, wo)
+        };
+        with.push(w);
+        without.push(wo);
+        pair_shares.push((w - wo + build) / w);
+        println!(
+            "round {round}: pipeline with extraction {w:.3}s, without {wo:.3}s, building the matchers {build:.3}s"
+        );
+    }
+
     // The fastest round of each is the one least disturbed by other processes: on a shared
     // machine its ratio is the steadier figure.
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
@@ -119,7 +165,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          (all threads); extraction / indexing: {:.1}%",
         100.0 * (extract_cpu - analyse_cpu).max(0.0) / index_cpu.max(1e-9)
     );
+    let (w, wo, build) = (median(&mut with), median(&mut without), median(&mut build_secs));
+    println!(
+        "pipeline (sync_dir + commit, as `attache index`): median with extraction {w:.3}s ({:.0} docs/s), \
+         without {wo:.3}s, building the matchers {build:.3}s",
+        docs_per_s(w)
+    );
+    println!("extraction / indexing, pipeline:                   {:.1}%", 100.0 * (w - wo + build).max(0.0) / w);
+    println!("extraction / indexing, pipeline, median of rounds: {:.1}%", 100.0 * median(&mut pair_shares).max(0.0));
+    println!(
+        "pipeline CPU, all rounds: with extraction {with_cpu:.2}s, without {without_cpu:.2}s (all threads): {:.1}%",
+        100.0 * (with_cpu - without_cpu).max(0.0) / with_cpu.max(1e-9)
+    );
     Ok(())
+}
+
+/// Indexes the directory `corpus` into a fresh index as `attache index` does, with or without
+/// extraction; the wall-clock seconds. Asserts every report was indexed.
+fn index_dir(
+    corpus: &Path,
+    schema: &IndexSchema,
+    extract: bool,
+    expected: usize,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let start = Instant::now();
+    let idx = Index::open_or_create(dir.path(), schema.clone())?;
+    let mut indexer = idx.indexer()?;
+    if !extract {
+        indexer.skip_extraction();
+    }
+    let summary = indexer.sync_dir(corpus, &SyncOptions::default(), &mut |_| {})?;
+    indexer.commit()?;
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(summary.num_reports, expected, "the pipeline indexes what the bench read");
+    Ok(secs)
 }
 
 /// CPU seconds (user + system, every thread) this process has used: fields 14 and 15 of

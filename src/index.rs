@@ -178,6 +178,7 @@ impl Index {
             body_terms: TermBuffer::default(),
             replay: Arc::clone(&self.replay),
             location: self.location(),
+            extract: true,
         };
         Ok(Indexer { index: self.clone(), writer, worker })
     }
@@ -396,6 +397,8 @@ struct Worker {
     /// instead of analysing the texts again.
     replay: Arc<Replay>,
     location: PathBuf,
+    /// Whether to extract entities ([`Indexer::skip_extraction`] turns it off).
+    extract: bool,
 }
 
 /// How a file compared with the last commit.
@@ -424,7 +427,11 @@ impl Worker {
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-        let entities = self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms));
+        let entities = if self.extract {
+            self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms))
+        } else {
+            Entities::default()
+        };
 
         let mut doc = ReportDoc::default();
         doc.add_text(f.id, &report.id);
@@ -532,6 +539,15 @@ impl Indexer {
         let (doc, entities) = self.worker.document(report, "");
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(entities)
+    }
+
+    /// Indexes the reports that follow without extracting leaders, topics, places or
+    /// organisations: their fields stay empty, so facets and `leader:`/`topic:` filters miss
+    /// those reports. Only for measuring what extraction costs (`benches/extract.rs` indexes
+    /// a corpus with and without it); nothing else should build such an index.
+    #[doc(hidden)]
+    pub fn skip_extraction(&mut self) {
+        self.worker.extract = false;
     }
 
     /// Removes the report with this id, if any.
@@ -812,6 +828,36 @@ mod tests {
         assert_eq!(terms, expected_terms);
         assert_eq!(norms, expected_norms);
         assert_eq!(stored, expected_stored);
+        Ok(())
+    }
+
+    #[test]
+    fn skipping_extraction_indexes_the_same_text_and_no_entities() -> crate::Result<()> {
+        let build = |skip: bool| -> crate::Result<Index> {
+            let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+            let mut indexer = index.indexer()?;
+            if skip {
+                indexer.skip_extraction();
+            }
+            let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+            indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
+            let entities =
+                indexer.add(&Report::new("putin.txt", "President Vladimir Putin spoke of Iran, Iran and Iran."))?;
+            assert_eq!(entities.leaders.is_empty(), skip, "{entities:?}");
+            indexer.commit()?;
+            Ok(index)
+        };
+        let ((terms, norms, _), (skipped, skipped_norms, _)) = (contents(&build(false)?)?, contents(&build(true)?)?);
+        let is_entity = |field: &str| ["leader", "topic", "place", "org"].contains(&field);
+        assert!(terms.keys().any(|(field, _)| field == "leader"));
+        assert!(!skipped.keys().any(|(field, _)| is_entity(field)), "no entity terms");
+        let text_terms: Terms = terms.into_iter().filter(|((field, _), _)| !is_entity(field)).collect();
+        assert_eq!(text_terms, skipped);
+        let text_norms: Norms =
+            norms.iter().filter(|((f, _), _)| !is_entity(f)).map(|(k, v)| (k.clone(), *v)).collect();
+        let skipped_norms: Norms =
+            skipped_norms.iter().filter(|((f, _), _)| !is_entity(f)).map(|(k, v)| (k.clone(), *v)).collect();
+        assert_eq!(text_norms, skipped_norms);
         Ok(())
     }
 
