@@ -124,6 +124,8 @@ pub(crate) struct Tagged<'a> {
     /// The indices of the terms with a comma right before them (between them and the term
     /// before), in order.
     pub after_comma: &'a [usize],
+    /// The indices of the terms whose tag had [`TAG_OPENS`], in order.
+    pub opening: &'a [usize],
 }
 
 /// Where a text's terms start with a capital and where commas separate them: what
@@ -134,6 +136,7 @@ pub(crate) struct Marks {
     caps: Vec<bool>,
     capitalised_at: Vec<usize>,
     after_comma: Vec<usize>,
+    opening: Vec<usize>,
     /// Where the last term noted ends.
     last_end: usize,
 }
@@ -153,6 +156,7 @@ impl Marks {
         self.caps.clear();
         self.capitalised_at.clear();
         self.after_comma.clear();
+        self.opening.clear();
         self.last_end = 0;
     }
 
@@ -178,7 +182,14 @@ impl Marks {
 
     /// These marks with `terms` and their `tags`.
     pub(crate) fn tagged<'a>(&'a self, terms: &'a [Term], tags: &'a [u32]) -> Tagged<'a> {
-        Tagged { terms, tags, caps: &self.caps, capitalised_at: &self.capitalised_at, after_comma: &self.after_comma }
+        Tagged {
+            terms,
+            tags,
+            caps: &self.caps,
+            capitalised_at: &self.capitalised_at,
+            after_comma: &self.after_comma,
+            opening: &self.opening,
+        }
     }
 }
 
@@ -222,7 +233,13 @@ impl TermBuffer {
         let mut stream = analyzer.0.token_stream(text);
         while stream.advance() {
             self.put(&stream.tokenizer.token);
-            self.tags.push(stream.tokenizer.tag);
+            let tag = stream.tokenizer.tag;
+            if tag != NO_TAG && tag & TAG_OPENS != 0 {
+                self.marks.opening.push(self.len - 1);
+                self.tags.push(tag & !TAG_OPENS);
+            } else {
+                self.tags.push(tag);
+            }
             self.marks.note(text, &self.terms[self.len - 1]);
         }
         self.marks.tagged(self.terms.get(..self.len).unwrap_or_default(), &self.tags)
@@ -273,6 +290,11 @@ pub(crate) type Tagger = Arc<dyn Fn(&str) -> u32 + Send + Sync>;
 
 /// The tag of a token when there is no tagger.
 pub(crate) const NO_TAG: u32 = u32::MAX;
+
+/// A tagger sets this bit of a tag (any but [`NO_TAG`]) to have the term's index noted in
+/// [`Tagged::opening`]; the bit is cleared from the tag kept. Extraction sets it on the
+/// terms that can open a topic trigger, so it visits those instead of every term.
+pub(crate) const TAG_OPENS: u32 = 1 << 31;
 
 /// The English analyzer, numbering each term's stem with a [`Tagger`] as it goes: the number
 /// is cached with the stem, so a word seen before costs no lookup at all. Extraction uses it
@@ -915,6 +937,23 @@ mod tests {
             let marks = Marks::of(&text, terms);
             assert_eq!(tagged.caps, marks.caps.as_slice());
             assert_eq!(tagged.after_comma, marks.after_comma.as_slice());
+        }
+    }
+
+    #[test]
+    fn a_tag_asking_to_be_noted_is_noted_and_cleared() {
+        let tagger: Tagger = Arc::new(|stem: &str| match stem {
+            "sanction" => 7 | TAG_OPENS,
+            "talk" => 8,
+            _ => NO_TAG,
+        });
+        let mut analyzer = TaggingAnalyzer::new(tagger);
+        let mut buffer = TermBuffer::default();
+        // Twice: the second time every tag comes from the stem cache.
+        for _ in 0..2 {
+            let tagged = buffer.analyse_tagged(&mut analyzer, "Sanctions talks, more sanctions");
+            assert_eq!(tagged.tags, [7, 8, NO_TAG, 7]);
+            assert_eq!(tagged.opening, [0, 3]);
         }
     }
 

@@ -130,6 +130,11 @@ fn head(b: &[u8]) -> u64 {
 }
 
 impl Vocab {
+    /// How many terms are numbered: ids run from 0 to this.
+    pub fn num_terms(&self) -> usize {
+        self.words.len()
+    }
+
     /// The hash of a term: its head, its length and any bytes past the head.
     fn hash(b: &[u8], head: u64) -> u64 {
         let mut h = head ^ (b.len() as u64).rotate_right(8);
@@ -333,24 +338,36 @@ impl<T: PartialEq> PhraseSet<T> {
         self.root.get(id as usize).copied().unwrap_or(NONE)
     }
 
+    /// Whether some pattern starts with term `id`.
+    pub fn opens(&self, id: u32) -> bool {
+        self.first(id) != NONE
+    }
+
     /// Longest non-overlapping matches in `text` (term ids), left to right. `accept` may veto
     /// a match (a name written in lower case, say); the next shorter pattern is then tried.
-    pub fn find<'a>(&'a self, text: &[u32], mut accept: impl FnMut(usize, usize, &T) -> bool) -> Vec<Match<'a, T>> {
+    ///
+    /// `opening`, when given, lists (in order) the indices of the terms that [open](Self::opens)
+    /// a pattern, the only places a match can start; without it every term is tried.
+    pub fn find<'a>(
+        &'a self,
+        text: &[u32],
+        opening: Option<&[usize]>,
+        mut accept: impl FnMut(usize, usize, &T) -> bool,
+    ) -> Vec<Match<'a, T>> {
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < text.len() {
+        let mut next = 0;
+        let mut try_at = |i: usize, next: &mut usize| {
+            if i >= *next
+                && let Some(m) = self.longest_at(text, i, &mut accept)
+            {
+                *next = i + m.len;
+                out.push(m);
+            }
+        };
+        match opening {
+            Some(opening) => opening.iter().for_each(|&i| try_at(i, &mut next)),
             // Most words start no pattern: skip them without the walk's set-up.
-            if self.first(text[i]) == NONE {
-                i += 1;
-                continue;
-            }
-            match self.longest_at(text, i, &mut accept) {
-                Some(m) => {
-                    i += m.len;
-                    out.push(m);
-                }
-                None => i += 1,
-            }
+            None => (0..text.len()).filter(|&i| self.opens(text[i])).for_each(|i| try_at(i, &mut next)),
         }
         out
     }
@@ -419,7 +436,8 @@ mod tests {
         set.insert(&vocab.intern_all(&words("arms")), 1);
         set.insert(&vocab.intern_all(&words("arms deliveries")), 2);
         let text = vocab.ids(&terms(&mut analyzer(), "new arms delivery and arms"));
-        let found: Vec<(usize, i32)> = set.find(&text, |_, _, _| true).iter().map(|m| (m.first, *m.payload)).collect();
+        let found: Vec<(usize, i32)> =
+            set.find(&text, None, |_, _, _| true).iter().map(|m| (m.first, *m.payload)).collect();
         assert_eq!(found, [(1, 2), (4, 1)]);
     }
 
@@ -430,7 +448,7 @@ mod tests {
         set.insert(&vocab.intern_all(&words("a b")), 1);
         set.insert(&vocab.intern_all(&words("a")), 2);
         let text = vocab.ids(&terms(&mut analyzer(), "a b"));
-        let found = set.find(&text, |_, len, _| len == 1);
+        let found = set.find(&text, None, |_, len, _| len == 1);
         assert_eq!(*found[0].payload, 2);
     }
 
@@ -442,7 +460,7 @@ mod tests {
         assert_eq!(vocab.get_all(&words("peace plan")), None);
         let text = vocab.ids(&terms(&mut analyzer(), "peace plan talks"));
         assert_eq!(text[1], UNKNOWN);
-        assert!(set.find(&text, |_, _, _| true).is_empty());
+        assert!(set.find(&text, None, |_, _, _| true).is_empty());
         assert_eq!(set.exact(&vocab.get_all(&words("peace talks")).unwrap()).next(), Some(&1));
     }
 

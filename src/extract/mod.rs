@@ -53,9 +53,14 @@ pub(crate) fn saturate(score: f32) -> f32 {
 }
 
 /// An analyzer numbering stems with `vocab` ([`Extractor::tagging_analyzer`]).
-fn tagging_analyzer(vocab: &Arc<matcher::Vocab>) -> TaggingAnalyzer {
-    let vocab = Arc::clone(vocab);
-    TaggingAnalyzer::new(Arc::new(move |stem: &str| vocab.get(stem)))
+/// The analyzer numbering terms with `vocab`, and noting those that `opens` (by id): the
+/// terms a topic trigger can start with ([`analysis::TAG_OPENS`]).
+fn tagging_analyzer(vocab: &Arc<matcher::Vocab>, opens: &Arc<Vec<bool>>) -> TaggingAnalyzer {
+    let (vocab, opens) = (Arc::clone(vocab), Arc::clone(opens));
+    TaggingAnalyzer::new(Arc::new(move |stem: &str| {
+        let id = vocab.get(stem);
+        if opens.get(id as usize).copied().unwrap_or(false) { id | analysis::TAG_OPENS } else { id }
+    }))
 }
 
 /// What the extractor found in a report.
@@ -79,6 +84,8 @@ pub struct Extractor {
     topics: Arc<topics::TopicMatcher>,
     /// Every term the matchers use, numbered: a report's terms are looked up here once.
     vocab: Arc<matcher::Vocab>,
+    /// By term id: whether a topic trigger starts with the term.
+    opens_topic: Arc<Vec<bool>>,
     /// For query-side keys.
     analyzer: TextAnalyzer,
     /// For [`Extractor::extract`]: analyses and numbers the terms in one pass.
@@ -100,12 +107,14 @@ impl Extractor {
         let mut vocab = matcher::Vocab::default();
         let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
         let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
+        let opens_topic = Arc::new((0..vocab.num_terms() as u32).map(|id| topics.opens(id)).collect::<Vec<bool>>());
         let vocab = Arc::new(vocab);
         Extractor {
             leaders: Arc::new(leaders),
             topics: Arc::new(topics),
-            tagging: tagging_analyzer(&vocab),
+            tagging: tagging_analyzer(&vocab, &opens_topic),
             vocab,
+            opens_topic,
             analyzer,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
@@ -116,7 +125,7 @@ impl Extractor {
     /// ([`Extractor::extract_terms`] takes the numbers): the number is cached with the
     /// term's stem, so the words a text shares with earlier ones cost no lookup.
     pub(crate) fn tagging_analyzer(&self) -> TaggingAnalyzer {
-        tagging_analyzer(&self.vocab)
+        tagging_analyzer(&self.vocab, &self.opens_topic)
     }
 
     /// Extracts the entities of `report` (title and body).
@@ -140,7 +149,7 @@ impl Extractor {
         title: (&str, Tagged<'_>),
         body: (&str, Tagged<'_>),
     ) -> Entities {
-        let (title_ids, body_ids) = (title.1.tags, body.1.tags);
+        let (title_ids, body_ids) = ((title.1.tags, Some(title.1.opening)), (body.1.tags, Some(body.1.opening)));
         let leaders = self.leaders.find(report, title, body);
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));

@@ -169,15 +169,24 @@ impl TopicMatcher {
         out
     }
 
+    /// Whether some trigger starts with term `id`.
+    pub fn opens(&self, id: u32) -> bool {
+        self.patterns.opens(id)
+    }
+
     /// Topics the text is about, with their kinds, most mentioned first.
     ///
     /// The `bool` says whether the report is *about* the topic (it passed the threshold);
     /// topics merely mentioned come back too, with `false`, because a place or organisation
     /// the report names is a fact worth keeping even when it is not the subject.
+    ///
+    /// `title` and `body` are term ids, each with the indices of the terms that
+    /// [open](TopicMatcher::opens) a trigger when the analyzer noted them (else every term
+    /// is tried).
     pub fn find(
         &self,
-        title: &[u32],
-        body: &[u32],
+        title: (&[u32], Option<&[usize]>),
+        body: (&[u32], Option<&[usize]>),
         dateline: Option<&str>,
         date: Option<&str>,
     ) -> Vec<(TopicKind, Tag, bool)> {
@@ -199,13 +208,13 @@ impl TopicMatcher {
             c.0 += 1;
             c.1 += DATELINE_WEIGHT;
         }
-        for m in self.patterns.find(title, |_, _, _| true) {
+        for m in self.patterns.find(title.0, title.1, |_, _, _| true) {
             let c = entry(&mut found, &mut met, m.payload.topic(date));
             c.0 += 1;
             c.1 += TITLE_WEIGHT;
             c.2 = true;
         }
-        for m in self.patterns.find(body, |_, _, _| true) {
+        for m in self.patterns.find(body.0, body.1, |_, _, _| true) {
             let c = entry(&mut found, &mut met, m.payload.topic(date));
             let mut evidence = if m.len > 1 { PHRASE_WEIGHT } else { 1.0 };
             if m.first < LEAD_TERMS {
@@ -253,7 +262,11 @@ mod tests {
 
     fn topics(title: &str, body: &str) -> Vec<String> {
         let (m, t, b) = matcher(title, body);
-        m.find(&t, &b, None, None).into_iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.name).collect()
+        m.find((&t, None), (&b, None), None, None)
+            .into_iter()
+            .filter(|(_, _, is_about)| *is_about)
+            .map(|(_, t, _)| t.name)
+            .collect()
     }
 
     fn filler(n: usize) -> String {
@@ -299,7 +312,7 @@ mod tests {
     fn a_dateline_city_is_a_place_mention() {
         let (m, _, b) = matcher("", "The talks went on.");
         let places = |dateline| -> Vec<String> {
-            m.find(&[], &b, Some(dateline), None)
+            m.find((&[], None), (&b, None), Some(dateline), None)
                 .into_iter()
                 .filter(|(k, _, _)| *k == TopicKind::Place)
                 .map(|t| t.1.name)
@@ -311,7 +324,7 @@ mod tests {
         assert_eq!(places("SAN MATEO, Calif."), ["United States"]);
         assert!(places("NOWHERE IN PARTICULAR").is_empty());
         // One dateline mention is a place, not yet a topic.
-        let about = m.find(&[], &b, Some("MOSCOW"), None).into_iter().filter(|t| t.2).count();
+        let about = m.find((&[], None), (&b, None), Some("MOSCOW"), None).into_iter().filter(|t| t.2).count();
         assert_eq!(about, 0);
     }
 
@@ -319,20 +332,21 @@ mod tests {
     fn a_capital_names_the_historical_place_in_old_reports() {
         let (m, _, b) = matcher("", "Talks in Moscow and Bonn. The German and Soviet delegations met.");
         let places = |date| -> Vec<String> {
-            let mut p: Vec<String> = m.find(&[], &b, None, date).into_iter().map(|t| t.1.name).collect();
+            let mut p: Vec<String> =
+                m.find((&[], None), (&b, None), None, date).into_iter().map(|t| t.1.name).collect();
             p.sort();
             p
         };
         assert_eq!(places(Some("1987-03-01")), ["Soviet Union", "West Germany"]);
         assert_eq!(places(Some("2025-03-01")), ["Germany", "Russia", "Soviet Union"]);
         assert_eq!(places(None), ["Germany", "Russia", "Soviet Union"]);
-        assert_eq!(m.find(&[], &[], Some("MOSCOW"), Some("1987-03-01"))[0].1.name, "Soviet Union");
+        assert_eq!(m.find((&[], None), (&[], None), Some("MOSCOW"), Some("1987-03-01"))[0].1.name, "Soviet Union");
     }
 
     #[test]
     fn stronger_evidence_ranks_first_with_a_higher_weight() {
         let (m, _, b) = matcher("", "Iran and Iran and Iran. Later, sanctions and sanctions.");
-        let tags = m.find(&[], &b, None, None);
+        let tags = m.find((&[], None), (&b, None), None, None);
         assert_eq!(tags[0].1.name, "Iran");
         assert!(tags[0].1.weight > tags[1].1.weight);
     }
