@@ -28,7 +28,7 @@ use tantivy::schema::Schema;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use self::document::ReportDoc;
-use crate::analysis::{AnalysedText, Replay, TaggingAnalyzer, TermBuffer};
+use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer};
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
@@ -160,7 +160,31 @@ impl Index {
     }
 
     /// A writer for this index. Fails with [`Error::Locked`] while another writer exists.
+    ///
+    /// The extraction matchers are built on another thread meanwhile (parsing the lexicons
+    /// and building them takes a noticeable share of indexing a small directory); the first
+    /// report that needs them waits for them.
     pub fn indexer(&self) -> crate::Result<Indexer> {
+        let schema = self.schema.clone();
+        let build = move || Extractor::new(&schema);
+        let building = match std::thread::Builder::new().name("attache-matchers".into()).spawn(build) {
+            Ok(handle) => Building::Thread(handle),
+            // No thread to be had: built when first needed, on this one.
+            Err(_) => Building::Here,
+        };
+        self.indexer_with(building)
+    }
+
+    /// A writer that indexes without extracting leaders, topics, places or organisations:
+    /// their fields stay empty, so facets and `leader:`/`topic:` filters miss the reports it
+    /// writes. Only for measuring what extraction costs (`benches/extract.rs` indexes a corpus
+    /// both ways); nothing else should build such an index.
+    #[doc(hidden)]
+    pub fn indexer_without_extraction(&self) -> crate::Result<Indexer> {
+        self.indexer_with(Building::Skipped)
+    }
+
+    fn indexer_with(&self, building: Building) -> crate::Result<Indexer> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
         let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
         // A run killed while committing leaves files no commit refers to (a `.del` bitset
@@ -169,18 +193,17 @@ impl Index {
         // before anything is written. tantivy knows them: it records every file it creates.
         writer.garbage_collect_files().wait().map_err(|e| index_error(&self.location(), e))?;
         writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
-        let extractor = Extractor::new(&self.schema);
         let worker = Worker {
             fields: self.fields,
-            analyzer: extractor.tagging_analyzer(),
-            extractor,
+            // Until the matchers are ready: an analyzer that numbers nothing.
+            analyzer: TaggingAnalyzer::new(Arc::new(|_: &str| NO_TAG)),
+            extractor: None,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
             replay: Arc::clone(&self.replay),
             location: self.location(),
-            extract: true,
         };
-        Ok(Indexer { index: self.clone(), writer, worker })
+        Ok(Indexer { index: self.clone(), writer, worker, building })
     }
 
     /// A searcher over the latest commit; cheap to clone, `Send + Sync`.
@@ -374,6 +397,20 @@ pub struct Indexer {
     index: Index,
     writer: IndexWriter<ReportDoc>,
     worker: Worker,
+    /// How the worker gets its extractor ([`Indexer::ready`]).
+    building: Building,
+}
+
+/// Where an [`Indexer`]'s extraction matchers come from.
+enum Building {
+    /// Being built on this thread; joined when first needed.
+    Thread(std::thread::JoinHandle<Extractor>),
+    /// To be built on the indexing thread when first needed.
+    Here,
+    /// Built, and handed to the worker.
+    Done,
+    /// None: the indexer does not extract.
+    Skipped,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -387,7 +424,8 @@ impl std::fmt::Debug for Indexer {
 #[derive(Clone)]
 struct Worker {
     fields: Fields,
-    extractor: Extractor,
+    /// None while the matchers are being built, or when the indexer does not extract.
+    extractor: Option<Extractor>,
     /// Numbers each term for the extractor as it analyses ([`Extractor::tagging_analyzer`]).
     analyzer: TaggingAnalyzer,
     /// Reused for every report, so analysing allocates nothing once warm.
@@ -397,8 +435,6 @@ struct Worker {
     /// instead of analysing the texts again.
     replay: Arc<Replay>,
     location: PathBuf,
-    /// Whether to extract entities ([`Indexer::skip_extraction`] turns it off).
-    extract: bool,
 }
 
 /// How a file compared with the last commit.
@@ -427,10 +463,9 @@ impl Worker {
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-        let entities = if self.extract {
-            self.extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms))
-        } else {
-            Entities::default()
+        let entities = match &self.extractor {
+            Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
+            None => Entities::default(),
         };
 
         let mut doc = ReportDoc::default();
@@ -535,19 +570,30 @@ impl Indexer {
     /// Adds a report built by the caller, replacing any report with the same id; returns the
     /// entities extracted from it.
     pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
+        self.ready()?;
         self.delete(&report.id);
         let (doc, entities) = self.worker.document(report, "");
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(entities)
     }
 
-    /// Indexes the reports that follow without extracting leaders, topics, places or
-    /// organisations: their fields stay empty, so facets and `leader:`/`topic:` filters miss
-    /// those reports. Only for measuring what extraction costs (`benches/extract.rs` indexes
-    /// a corpus with and without it); nothing else should build such an index.
-    #[doc(hidden)]
-    pub fn skip_extraction(&mut self) {
-        self.worker.extract = false;
+    /// Hands the worker its extractor, waiting for the thread building the matchers.
+    fn ready(&mut self) -> crate::Result<()> {
+        let extractor = match std::mem::replace(&mut self.building, Building::Done) {
+            Building::Thread(handle) => handle.join().map_err(|_| Error::Damaged {
+                path: self.index.location(),
+                problem: "building the extraction matchers failed".into(),
+            })?,
+            Building::Here => Extractor::new(&self.index.schema),
+            Building::Done => return Ok(()),
+            Building::Skipped => {
+                self.building = Building::Skipped;
+                return Ok(());
+            }
+        };
+        self.worker.analyzer = extractor.tagging_analyzer();
+        self.worker.extractor = Some(extractor);
+        Ok(())
     }
 
     /// Removes the report with this id, if any.
@@ -577,7 +623,8 @@ impl Indexer {
         let mut summary = IndexSummary::default();
         let mut known = self.file_signatures()?;
         let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
-        let mut workers = vec![self.worker.clone(); num_workers];
+        // Made when the first batch is ready: the matchers are built meanwhile.
+        let mut workers: Vec<Worker> = Vec::new();
         let mut since_commit = 0;
         let mut done = 0;
         let mut entries = ingest::entries(dir, &options.walk);
@@ -596,6 +643,10 @@ impl Indexer {
             }
             if batch.is_empty() {
                 break;
+            }
+            if workers.is_empty() {
+                self.ready()?;
+                workers = vec![self.worker.clone(); num_workers];
             }
             let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
             let outcomes = self.sync_batch(&mut workers, &batch, &previous, options)?;
@@ -835,10 +886,7 @@ mod tests {
     fn skipping_extraction_indexes_the_same_text_and_no_entities() -> crate::Result<()> {
         let build = |skip: bool| -> crate::Result<Index> {
             let index = Index::create_in_ram(IndexSchema::embedded()?)?;
-            let mut indexer = index.indexer()?;
-            if skip {
-                indexer.skip_extraction();
-            }
+            let mut indexer = if skip { index.indexer_without_extraction()? } else { index.indexer()? };
             let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
             indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
             let entities =
