@@ -703,6 +703,9 @@ pub(crate) struct Discovery {
     s: u32,
 }
 
+/// Term ids tested at once for an "of" ([`Discovery`]'s scan).
+const OF_BLOCK: usize = 32;
+
 /// How the text around a term is written.
 #[derive(Clone, Copy)]
 pub(crate) struct Text<'a> {
@@ -913,10 +916,17 @@ impl Discovery {
                     }
                 }
             }
-            // A word before "of".
-            for i in 1..n {
-                if text.ids[i] == self.of {
-                    lower(i - 1, &mut classes, &mut active);
+            // A word before "of". Most stretches of text hold none: a branch-free test per
+            // block of ids (which the compiler vectorises) skips them.
+            for (b, block) in text.ids.chunks(OF_BLOCK).enumerate() {
+                if !block.iter().fold(false, |any, &id| any | (id == self.of)) {
+                    continue;
+                }
+                for (j, &id) in block.iter().enumerate() {
+                    let i = b * OF_BLOCK + j;
+                    if i > 0 && id == self.of {
+                        lower(i - 1, &mut classes, &mut active);
+                    }
                 }
             }
             active.sort_unstable();
@@ -941,9 +951,11 @@ impl Discovery {
                         .get(&text.ids[i])
                         .is_some_and(|words| words.iter().any(|w| text.surface(i).eq_ignore_ascii_case(w)))
             };
+            // A name word starts with a letter (a capital, in mixed-case text), so it is never
+            // a number: no need to read the term's bytes for digits.
             name[i] = classes[i] & Class::STOP == 0
                 && !head[i]
-                && !term.bytes().all(|c| c.is_ascii_digit())
+                && !term.is_empty()
                 && if text.caps_uninformative {
                     term.chars().next().is_some_and(char::is_alphabetic)
                 } else {
