@@ -601,10 +601,16 @@ impl Drop for AnalysedText {
 /// Longest word (and stem), in bytes, the stem cache holds; longer words are stemmed each time.
 const CACHED_BYTES: usize = 22;
 
-/// Slots in the stem cache: 16,384 × 46 bytes ≈ 740 KiB. On the synthetic 100k corpus
+/// Most slots in a stem cache: 16,384 × 52 bytes ≈ 830 KiB. On the synthetic 100k corpus
 /// (200,000 word forms) 65,536 slots saved another 8 % of indexing CPU over 8,192, but every
 /// analyzer (one per field per indexing thread) would then carry 3 MiB.
 const CACHE_SLOTS: usize = 16_384;
+
+/// Slots a stem cache starts with. Most analyzers see few distinct words — a query's, or the
+/// names in a leader, topic, place or organisation field (tantivy gives each field of each
+/// indexing thread its own analyzer) — and a small table is quick to allocate and stays in
+/// the CPU's cache; an analyzer of running text grows its table to [`CACHE_SLOTS`].
+const FIRST_CACHE_SLOTS: usize = 256;
 
 /// One cached `word → stem`; `word_len == 0` marks an empty slot.
 #[derive(Clone, Copy)]
@@ -622,26 +628,31 @@ const EMPTY: Slot = Slot { word_len: 0, stem_len: 0, word: [0; CACHED_BYTES], st
 /// A direct-mapped cache of stems: each word has one slot, chosen by a hash of its bytes; a
 /// newer word evicts an older one. The words of news text follow Zipf's law, so the few
 /// thousand most frequent ones — which nearly always sit in their slot — make up most tokens.
-/// Unlike a growing map of `String`s it allocates once, never needs clearing and costs one
-/// cache line per lookup. The table is allocated on the first insert, so analyzers that
-/// only ever see a query's few words stay cheap to build.
+/// Unlike a growing map of `String`s it never needs clearing and costs one cache line per
+/// lookup. The table is allocated on the first insert, small ([`FIRST_CACHE_SLOTS`]), and
+/// grows fourfold, up to [`CACHE_SLOTS`], each time it has missed more words than it has
+/// slots: only analyzers of running text pay for a large one.
 #[derive(Clone)]
 struct StemCache {
+    /// A power of two in length, or empty.
     slots: Vec<Slot>,
+    /// Words inserted since the table last grew.
+    inserted: usize,
 }
 
 impl StemCache {
     fn new() -> StemCache {
-        StemCache { slots: Vec::new() }
+        StemCache { slots: Vec::new(), inserted: 0 }
     }
 
-    fn slot(word: &[u8]) -> usize {
+    /// The slot of `word` in a table of `len` slots (a power of two).
+    fn slot(word: &[u8], len: usize) -> usize {
         // FNV-1a folded to the table size: words are short, so a byte loop is cheapest.
         let mut h: u32 = 0x811c_9dc5;
         for &b in word {
             h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
         }
-        (h ^ (h >> 16)) as usize % CACHE_SLOTS
+        (h ^ (h >> 16)) as usize & len.wrapping_sub(1)
     }
 
     /// The stem of `word` and its tag.
@@ -654,7 +665,7 @@ impl StemCache {
     /// [`StemCache::get`] of the word `padded[..len]`, whose other bytes are zero: slots
     /// keep their words zero-padded too, so one fixed-size comparison decides.
     fn get_padded(&self, padded: &[u8; CACHED_BYTES], len: usize) -> Option<(&[u8], u32)> {
-        let slot = self.slots.get(Self::slot(padded.get(..len)?))?;
+        let slot = self.slots.get(Self::slot(padded.get(..len)?, self.slots.len()))?;
         (usize::from(slot.word_len) == len && slot.word == *padded)
             .then(|| Some((slot.stem.get(..usize::from(slot.stem_len))?, slot.tag)))?
     }
@@ -664,9 +675,12 @@ impl StemCache {
             return;
         }
         if self.slots.is_empty() {
-            self.slots = vec![EMPTY; CACHE_SLOTS];
+            self.slots = vec![EMPTY; FIRST_CACHE_SLOTS];
+        } else if self.inserted >= self.slots.len() && self.slots.len() < CACHE_SLOTS {
+            self.grow();
         }
-        let index = Self::slot(word);
+        self.inserted += 1;
+        let index = Self::slot(word, self.slots.len());
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.word_len = word.len() as u8;
         slot.stem_len = stem.len() as u8;
@@ -675,6 +689,17 @@ impl StemCache {
         slot.word[..word.len()].copy_from_slice(word);
         slot.stem[..stem.len()].copy_from_slice(stem);
         slot.tag = tag;
+    }
+
+    /// Moves every cached word into a table four times larger.
+    fn grow(&mut self) {
+        let len = (self.slots.len() * 4).min(CACHE_SLOTS);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; len]);
+        for slot in old.into_iter().filter(|s| s.word_len > 0) {
+            let word = &slot.word[..usize::from(slot.word_len)];
+            self.slots[Self::slot(word, len)] = slot;
+        }
+        self.inserted = 0;
     }
 }
 
@@ -894,7 +919,7 @@ mod tests {
         assert_eq!(cache.get(b"talks"), Some((&b"talk"[..], 7)));
         assert_eq!(cache.get(b"talk"), None);
         // A word never matches the longer word its slot held before ("talks" → "talk").
-        let slot = StemCache::slot(b"talks");
+        let slot = StemCache::slot(b"talks", cache.slots.len());
         cache.slots[slot].word_len = 4;
         assert_eq!(cache.get(b"talk"), None, "stale bytes past the length must not match");
         cache.insert(b"talks", b"talk", 7);
@@ -904,14 +929,34 @@ mod tests {
             let w = format!("w{i}ing");
             cache.insert(w.as_bytes(), stemmer.stem(&w).as_bytes(), i as u32);
         }
+        let mut hits = 0;
         for i in 0..(4 * CACHE_SLOTS) {
             let w = format!("w{i}ing");
             if let Some((s, tag)) = cache.get(w.as_bytes()) {
                 assert_eq!(s, stemmer.stem(&w).as_bytes());
                 assert_eq!(tag, i as u32);
+                hits += 1;
             }
         }
+        // The table grew to its largest, keeping the words it held: the latest are found.
+        assert_eq!(cache.slots.len(), CACHE_SLOTS);
+        assert!(hits > CACHE_SLOTS / 4, "{hits}");
+        let last = format!("w{}ing", 4 * CACHE_SLOTS - 1);
+        assert_eq!(cache.get(last.as_bytes()), Some((stemmer.stem(&last).as_bytes(), (4 * CACHE_SLOTS - 1) as u32)));
         assert_eq!(cache.get(&[b'a'; CACHED_BYTES + 1]), None);
+    }
+
+    #[test]
+    fn a_cache_of_few_words_stays_small() {
+        let mut cache = StemCache::new();
+        for _ in 0..100 {
+            for w in ["vladimir", "putin", "iran", "ukraine"] {
+                if cache.get(w.as_bytes()).is_none() {
+                    cache.insert(w.as_bytes(), w.as_bytes(), 0);
+                }
+            }
+        }
+        assert_eq!(cache.slots.len(), FIRST_CACHE_SLOTS);
     }
 
     #[test]
