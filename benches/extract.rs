@@ -12,12 +12,12 @@
 //!    resolves roles, weighs topics);
 //! 3. **indexing**: a fresh on-disk index, `Indexer::add` of every report (which analyses and
 //!    extracts too) and `commit` — the whole cost a user waits for, minus reading files.
-//!
 //! 4. **the pipeline**: what `attache index DIR` runs — [`attache::Indexer::sync_dir`] over
 //!    the corpus directory (reading, parsing, analysing and extracting on one worker per
-//!    core, tantivy's indexing threads alongside) and `commit` into a fresh index — twice,
-//!    with extraction and without it ([`attache::Index::indexer_without_extraction`], which
-//!    does not build the matchers either), the order alternating from round to round.
+//!    core, tantivy's indexing threads alongside) and `commit` into a fresh index — three
+//!    times, in an order rotating from round to round ([`attache::Index::indexer_doing`]):
+//!    **full**; **finding the entities only** (matchers built, every report's entities found,
+//!    but their fields left out of the documents); **no extraction** (no matchers either).
 //!
 //! It prints the median of each and the ratios extraction ÷ indexing (extraction alone, as
 //! (2) − (1)) and (analysis + extraction) ÷ indexing, and the first ratio again from the
@@ -26,11 +26,12 @@
 //! adds to that loop.
 //!
 //! The issue's bar is extraction ≤ 15% of indexing time, and (4) measures it where users
-//! meet it: how much longer `attache index` takes because it extracts, (with − without) ÷
-//! with, building the matchers included. Both the ratio of the medians and the median of
-//! the rounds' ratios (each round's two runs are neighbours in time, so slow drifts of a
-//! shared machine cancel) are printed, and how long building the matchers takes alone (the
-//! indexer builds them on another thread while it opens the index and walks the directory).
+//! meet it, in `attache index`: extraction, finding the entities (building the matchers
+//! included), costs (finding only − none) ÷ full. Indexing what it found, four more fields
+//! per report (postings with positions, a fast column for facets, the stored copy), costs
+//! (full − finding only) ÷ full on top, and is printed too. Each is given as the ratio of
+//! the medians and as the median of the rounds' ratios (a round's runs are neighbours in
+//! time, so slow drifts of a shared machine cancel), and as a share of CPU time.
 //!
 //! It also prints the share of CPU time: extraction's (single-threaded) CPU seconds over all
 //! rounds against the CPU seconds of every indexing thread over all rounds, from
@@ -45,7 +46,7 @@ use std::path::Path;
 
 use attache::analysis::TermBuffer;
 use attache::ingest::{self, WalkOptions};
-use attache::{Extractor, Index, IndexSchema, Report, SyncOptions, analysis};
+use attache::{Extraction, Extractor, Index, IndexSchema, Report, SyncOptions, analysis};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -114,33 +115,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    // 4. The pipeline, with and without extraction, in alternating order.
-    let (mut with, mut without, mut pair_shares) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut with_cpu, mut without_cpu, mut build_secs) = (0.0, 0.0, Vec::new());
+    // 4. The pipeline: full, finding the entities only, and no extraction, in rotating order.
+    const MODES: [Extraction; 3] = [Extraction::Full, Extraction::FindOnly, Extraction::Off];
+    let mut secs: [Vec<f64>; 3] = Default::default();
+    let mut cpu_secs = [0.0f64; 3];
+    let (mut find_shares, mut field_shares, mut build_secs) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         // What building the matchers takes (parsing the lexicons included), for reference.
         let start = Instant::now();
         std::hint::black_box(Extractor::new(&IndexSchema::embedded()?));
-        let build = start.elapsed().as_secs_f64();
-        build_secs.push(build);
-        let mut run = |extract: bool| -> Result<f64, Box<dyn std::error::Error>> {
+        build_secs.push(start.elapsed().as_secs_f64());
+        let mut this_round = [0.0f64; 3];
+        for k in 0..3 {
+            let m = (round + k) % 3;
             let cpu = process_cpu_secs();
-            let secs = index_dir(&corpus, &schema, extract, reports.len())?;
-            *(if extract { &mut with_cpu } else { &mut without_cpu }) += process_cpu_secs() - cpu;
-            Ok(secs)
-        };
-        let (w, wo) = if round % 2 == 0 {
-            let w = run(true)?;
-            (w, run(false)?)
-        } else {
-            let wo = run(false)?;
-            (run(true)?, wo)
-        };
-        with.push(w);
-        without.push(wo);
-        pair_shares.push((w - wo) / w);
+            this_round[m] = index_dir(&corpus, &schema, MODES[m], reports.len())?;
+            cpu_secs[m] += process_cpu_secs() - cpu;
+            secs[m].push(this_round[m]);
+        }
+        let [full, find_only, off] = this_round;
+        find_shares.push((find_only - off) / full);
+        field_shares.push((full - find_only) / full);
         println!(
-            "round {round}: pipeline with extraction {w:.3}s, without {wo:.3}s, building the matchers {build:.3}s"
+            "round {round}: pipeline full {full:.3}s, finding entities only {find_only:.3}s, no extraction {off:.3}s, \
+             building the matchers {:.3}s",
+            build_secs[round]
         );
     }
 
@@ -165,33 +164,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          (all threads); extraction / indexing: {:.1}%",
         100.0 * (extract_cpu - analyse_cpu).max(0.0) / index_cpu.max(1e-9)
     );
-    let (w, wo, build) = (median(&mut with), median(&mut without), median(&mut build_secs));
+    let [full, find_only, off] = secs.each_mut().map(|v| median(v));
     println!(
-        "pipeline (sync_dir + commit, as `attache index`): median with extraction {w:.3}s ({:.0} docs/s), \
-         without {wo:.3}s, building the matchers {build:.3}s",
-        docs_per_s(w)
+        "pipeline (sync_dir + commit, as `attache index`), medians: full {full:.3}s ({:.0} docs/s), \
+         finding entities only {find_only:.3}s, no extraction {off:.3}s; building the matchers {:.3}s",
+        docs_per_s(full),
+        median(&mut build_secs)
     );
-    println!("extraction / indexing, pipeline:                   {:.1}%", 100.0 * (w - wo).max(0.0) / w);
-    println!("extraction / indexing, pipeline, median of rounds: {:.1}%", 100.0 * median(&mut pair_shares).max(0.0));
+    let share = |part: f64| 100.0 * part.max(0.0) / full;
     println!(
-        "pipeline CPU, all rounds: with extraction {with_cpu:.2}s, without {without_cpu:.2}s (all threads): {:.1}%",
-        100.0 * (with_cpu - without_cpu).max(0.0) / with_cpu.max(1e-9)
+        "extraction / indexing, pipeline:         {:.1}%  (median of rounds {:.1}%)",
+        share(find_only - off),
+        100.0 * median(&mut find_shares).max(0.0)
+    );
+    println!(
+        "entity fields / indexing, pipeline:      {:.1}%  (median of rounds {:.1}%)",
+        share(full - find_only),
+        100.0 * median(&mut field_shares).max(0.0)
+    );
+    println!("both / indexing, pipeline:               {:.1}%", share(full - off));
+    println!(
+        "pipeline CPU, all rounds (all threads): full {:.2}s, finding only {:.2}s, none {:.2}s; extraction {:.1}%, \
+         fields {:.1}%",
+        cpu_secs[0],
+        cpu_secs[1],
+        cpu_secs[2],
+        100.0 * (cpu_secs[1] - cpu_secs[2]).max(0.0) / cpu_secs[0].max(1e-9),
+        100.0 * (cpu_secs[0] - cpu_secs[1]).max(0.0) / cpu_secs[0].max(1e-9)
     );
     Ok(())
 }
 
-/// Indexes the directory `corpus` into a fresh index as `attache index` does, with or without
-/// extraction; the wall-clock seconds. Asserts every report was indexed.
+/// Indexes the directory `corpus` into a fresh index as `attache index` does, doing
+/// `extraction`; the wall-clock seconds. Asserts every report was indexed.
 fn index_dir(
     corpus: &Path,
     schema: &IndexSchema,
-    extract: bool,
+    extraction: Extraction,
     expected: usize,
 ) -> Result<f64, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let start = Instant::now();
     let idx = Index::open_or_create(dir.path(), schema.clone())?;
-    let mut indexer = if extract { idx.indexer()? } else { idx.indexer_without_extraction()? };
+    let mut indexer = idx.indexer_doing(extraction)?;
     let summary = indexer.sync_dir(corpus, &SyncOptions::default(), &mut |_| {})?;
     indexer.commit()?;
     let secs = start.elapsed().as_secs_f64();

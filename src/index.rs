@@ -165,23 +165,28 @@ impl Index {
     /// and building them takes a noticeable share of indexing a small directory); the first
     /// report that needs them waits for them.
     pub fn indexer(&self) -> crate::Result<Indexer> {
-        let schema = self.schema.clone();
-        let build = move || Extractor::new(&schema);
-        let building = match std::thread::Builder::new().name("attache-matchers".into()).spawn(build) {
-            Ok(handle) => Building::Thread(handle),
-            // No thread to be had: built when first needed, on this one.
-            Err(_) => Building::Here,
-        };
-        self.indexer_with(building)
+        self.indexer_doing(Extraction::Full)
     }
 
-    /// A writer that indexes without extracting leaders, topics, places or organisations:
-    /// their fields stay empty, so facets and `leader:`/`topic:` filters miss the reports it
-    /// writes. Only for measuring what extraction costs (`benches/extract.rs` indexes a corpus
-    /// both ways); nothing else should build such an index.
+    /// A writer doing only part of extraction. Anything but [`Extraction::Full`] writes
+    /// reports that facets and `leader:`/`topic:` filters miss: only for measuring what
+    /// extraction costs (`benches/extract.rs`); nothing else should build such an index.
     #[doc(hidden)]
-    pub fn indexer_without_extraction(&self) -> crate::Result<Indexer> {
-        self.indexer_with(Building::Skipped)
+    pub fn indexer_doing(&self, extraction: Extraction) -> crate::Result<Indexer> {
+        let building = if extraction == Extraction::Off {
+            Building::Skipped
+        } else {
+            let schema = self.schema.clone();
+            let build = move || Extractor::new(&schema);
+            match std::thread::Builder::new().name("attache-matchers".into()).spawn(build) {
+                Ok(handle) => Building::Thread(handle),
+                // No thread to be had: built when first needed, on this one.
+                Err(_) => Building::Here,
+            }
+        };
+        let mut indexer = self.indexer_with(building)?;
+        indexer.worker.index_entities = extraction == Extraction::Full;
+        Ok(indexer)
     }
 
     fn indexer_with(&self, building: Building) -> crate::Result<Indexer> {
@@ -202,6 +207,7 @@ impl Index {
             body_terms: TermBuffer::default(),
             replay: Arc::clone(&self.replay),
             location: self.location(),
+            index_entities: true,
         };
         Ok(Indexer { index: self.clone(), writer, worker, building })
     }
@@ -401,6 +407,19 @@ pub struct Indexer {
     building: Building,
 }
 
+/// How much of extraction an indexer does ([`Index::indexer_doing`]), for benchmarks.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extraction {
+    /// Find the entities and index them: what [`Index::indexer`] does.
+    Full,
+    /// Find the entities but leave their fields out of the documents: what finding them
+    /// costs, apart from indexing what was found.
+    FindOnly,
+    /// Neither: no matchers built, no entities.
+    Off,
+}
+
 /// Where an [`Indexer`]'s extraction matchers come from.
 enum Building {
     /// Being built on this thread; joined when first needed.
@@ -435,6 +454,8 @@ struct Worker {
     /// instead of analysing the texts again.
     replay: Arc<Replay>,
     location: PathBuf,
+    /// Whether the entities found go into the document (see [`Extraction`]).
+    index_entities: bool,
 }
 
 /// How a file compared with the last commit.
@@ -494,12 +515,13 @@ impl Worker {
             doc.add_date(f.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(days)));
         }
         doc.add_analysed(f.body, AnalysedText::new(&report.body, self.body_terms.terms(), &self.replay));
-        for (field, tags) in [
+        let entity_fields = [
             (f.leader, &entities.leaders),
             (f.topic, &entities.topics),
             (f.place, &entities.places),
             (f.org, &entities.orgs),
-        ] {
+        ];
+        for (field, tags) in entity_fields.into_iter().filter(|_| self.index_entities) {
             for tag in tags {
                 doc.add_text(field, &tag.name);
             }
@@ -883,19 +905,23 @@ mod tests {
     }
 
     #[test]
-    fn skipping_extraction_indexes_the_same_text_and_no_entities() -> crate::Result<()> {
-        let build = |skip: bool| -> crate::Result<Index> {
+    fn indexing_without_extraction_indexes_the_same_text_and_no_entities() -> crate::Result<()> {
+        let build = |extraction: Extraction| -> crate::Result<Index> {
             let index = Index::create_in_ram(IndexSchema::embedded()?)?;
-            let mut indexer = if skip { index.indexer_without_extraction()? } else { index.indexer()? };
+            let mut indexer = index.indexer_doing(extraction)?;
             let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
             indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
             let entities =
                 indexer.add(&Report::new("putin.txt", "President Vladimir Putin spoke of Iran, Iran and Iran."))?;
-            assert_eq!(entities.leaders.is_empty(), skip, "{entities:?}");
+            assert_eq!(entities.leaders.is_empty(), extraction == Extraction::Off, "{entities:?}");
             indexer.commit()?;
             Ok(index)
         };
-        let ((terms, norms, _), (skipped, skipped_norms, _)) = (contents(&build(false)?)?, contents(&build(true)?)?);
+        let (terms, norms, _) = contents(&build(Extraction::Full)?)?;
+        let (skipped, skipped_norms, _) = contents(&build(Extraction::Off)?)?;
+        // Finding the entities without indexing them leaves the same index as not finding them.
+        let (found_only, found_only_norms, _) = contents(&build(Extraction::FindOnly)?)?;
+        assert_eq!((&found_only, &found_only_norms), (&skipped, &skipped_norms));
         let is_entity = |field: &str| ["leader", "topic", "place", "org"].contains(&field);
         assert!(terms.keys().any(|(field, _)| field == "leader"));
         assert!(!skipped.keys().any(|(field, _)| is_entity(field)), "no entity terms");

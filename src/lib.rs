@@ -64,7 +64,7 @@ pub mod search;
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
 pub use facet::Stats;
-pub use index::{CheckReport, Index, IndexSummary, Indexer, Progress, SyncOptions};
+pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress, SyncOptions};
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
