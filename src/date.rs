@@ -35,6 +35,18 @@ pub fn parse_day(text: &str) -> Option<String> {
     is_valid(y, m, d).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// Whether `text` is a valid day written exactly `YYYY-MM-DD` (what [`parse_day`] writes):
+/// a check for the thousands of dates in the lexicons, which allocates nothing.
+pub(crate) fn is_iso_day(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !(digits(0..4) && digits(5..7) && digits(8..10)) {
+        return false;
+    }
+    let number = |r: std::ops::Range<usize>| text.get(r).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    is_valid(number(0..4) as i32, number(5..7), number(8..10))
+}
+
 /// `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, optionally followed by a time.
 fn parse_numeric(text: &str) -> Option<(i32, u32, u32)> {
     let head: String = text.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.')).collect();
@@ -148,6 +160,29 @@ pub fn iso_from_days(days: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_iso_day_is_what_parse_day_writes_unchanged() {
+        let days = [
+            "2015-01-01",
+            "2024-02-29",
+            "2023-02-29",
+            "2015-1-01",
+            "2015-13-01",
+            "2015-00-10",
+            " 2015-01-01",
+            "2015/01/01",
+            "20150101xx",
+            "99999-01-0",
+            "2015-01-0a",
+            "0999-01-01",
+            "2015-01-32",
+            "",
+        ];
+        for day in days {
+            assert_eq!(is_iso_day(day), parse_day(day).as_deref() == Some(day), "{day:?}");
+        }
+    }
 
     #[test]
     fn days_round_trip() {

@@ -141,17 +141,18 @@ impl LeaderLexicon {
     pub(crate) fn parse(path: &Path, text: &str) -> crate::Result<LeaderLexicon> {
         let lexicon: LeaderLexicon = parse_toml(path, text)?;
         for (key, leader) in &lexicon.leader {
-            let at = format!("[leader.{key}]");
+            // Where the error is, written only when there is one: the lexicon has thousands.
+            let at = || format!("[leader.{key}]");
             if leader.name.trim().is_empty() {
-                return Err(schema_error(path, text, &at, format!("leader {key} has an empty name")));
+                return Err(schema_error(path, text, &at(), format!("leader {key} has an empty name")));
             }
             for role in &leader.roles {
                 for day in std::iter::once(&role.from).chain(&role.to) {
-                    if crate::date::parse_day(day).as_deref() != Some(day.as_str()) {
+                    if !crate::date::is_iso_day(day) {
                         return Err(schema_error(
                             path,
                             text,
-                            &at,
+                            &at(),
                             format!("leader {key}: {day:?} is not a YYYY-MM-DD date"),
                         ));
                     }
@@ -166,18 +167,17 @@ impl TopicLexicon {
     pub(crate) fn parse(path: &Path, text: &str) -> crate::Result<TopicLexicon> {
         let lexicon: TopicLexicon = parse_toml(path, text)?;
         for (key, topic) in &lexicon.topic {
+            let at = || format!("[topic.{key}]");
             if topic.name.trim().is_empty() || topic.triggers().next().is_none() {
-                let at = format!("[topic.{key}]");
-                return Err(schema_error(path, text, &at, format!("topic {key} needs a name and at least one term")));
+                return Err(schema_error(path, text, &at(), format!("topic {key} needs a name and at least one term")));
             }
-            let at = format!("[topic.{key}]");
             if let Some(day) = &topic.until
-                && crate::date::parse_day(day).as_deref() != Some(day.as_str())
+                && !crate::date::is_iso_day(day)
             {
-                return Err(schema_error(path, text, &at, format!("topic {key}: {day:?} is not a YYYY-MM-DD date")));
+                return Err(schema_error(path, text, &at(), format!("topic {key}: {day:?} is not a YYYY-MM-DD date")));
             }
             if !topic.inherits.is_empty() && topic.until.is_none() {
-                return Err(schema_error(path, text, &at, format!("topic {key}: `inherits` needs an `until` date")));
+                return Err(schema_error(path, text, &at(), format!("topic {key}: `inherits` needs an `until` date")));
             }
         }
         Ok(lexicon)
