@@ -1227,38 +1227,48 @@ impl Discovery {
             return;
         }
         let n = t.terms.len();
-        // Lone surname → its last position: a later lone mention is what counts.
-        let mut lone: FxHashMap<&str, usize> = FxHashMap::default();
-        lone.reserve(t.names_at.len());
-        let mut last_lone = 0;
+        // Where a name word stands alone. A name qualifies by its surname standing alone
+        // later on; the few names that get that far are compared with these few words, which
+        // costs less than hashing every lone word.
+        let mut lone: Vec<usize> = Vec::new();
         // Cheap tests first: most terms are not name words.
         for &k in t.names_at.iter().filter(|&&k| t.terms[k].end - t.terms[k].start > 2) {
             let joined_before = k > 0 && (is_joiner(t.gap(k)) || is_space(t.gap(k)) && self.is_name_word(t, k - 1));
             let joined_after =
                 k + 1 < n && (t.gap(k + 1) == "-" || is_space(t.gap(k + 1)) && self.is_name_word(t, k + 1));
             if !joined_before && !joined_after {
-                lone.insert(t.terms[k].text.as_str(), k);
-                last_lone = k;
+                lone.push(k);
             }
         }
         // Title-Case headlines capitalise every word, so their words say nothing here.
         let _ = title;
-        if lone.is_empty() {
-            return;
-        }
+        let Some(&last_lone) = lone.last() else { return };
+        // Whether `surname` stands alone after term `e`.
+        let alone_after =
+            |surname: &str, e: usize| lone.iter().rev().take_while(|&&k| k > e).any(|&k| t.terms[k].text == surname);
         // A name must end before the last lone surname: nothing after it can qualify.
         let mut next = 0;
         for &i in t.names_at.iter().take_while(|&&i| i < last_lone) {
             if i < next {
                 continue;
             }
+            // A name of one word never qualifies, and a name goes on past its first word only
+            // into a name word, a particle or a hyphenated part: most capitals stop here.
+            let may_go_on =
+                i + 1 < n && (self.is_name_word(t, i + 1) || self.is_particle(t, i + 1) || t.gap(i + 1) == "-");
+            if !may_go_on {
+                continue;
+            }
             let starts_run = i == 0 || !self.is_name_word(t, i - 1) || !is_space(t.gap(i));
             if starts_run && let Some((s, e)) = self.read_name(t, i, 3) {
                 let words = self.num_words(t, s, e);
-                let later = lone.get(t.terms[e - 1].text.as_str()).is_some_and(|&k| k > e);
                 // "E. F. Hutton", "J. P. Morgan": initials alone before a surname are firms.
                 let has_given_name = !is_one_char(t.surface(s)) && !t.surface(s).is_empty();
-                if (2..=3).contains(&words) && later && has_given_name && !self.names_a_place(t, s, e) {
+                if (2..=3).contains(&words)
+                    && alone_after(&t.terms[e - 1].text, e)
+                    && has_given_name
+                    && !self.names_a_place(t, s, e)
+                {
                     self.push(t, s, e, None, out);
                 }
                 next = e;
