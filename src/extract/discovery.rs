@@ -1277,12 +1277,14 @@ impl Discovery {
     }
 
     fn push(&self, t: &Scan<'_>, start: usize, end: usize, style: Option<usize>, out: &mut Vec<Introduced>) {
-        let terms: Vec<String> = t.terms[start..end].iter().map(|x| x.text.clone()).collect();
-        let s = self.surname_start(t, start, end);
-        let surname: Vec<String> = t.terms[s..end].iter().map(|x| x.text.clone()).collect();
-        if out.iter().any(|p| p.terms == terms) {
+        // A name met again (most are): compared in place, before anything is copied.
+        let name = &t.terms[start..end];
+        if out.iter().any(|p| p.terms.len() == name.len() && p.terms.iter().zip(name).all(|(a, b)| *a == b.text)) {
             return;
         }
+        let terms: Vec<String> = name.iter().map(|x| x.text.clone()).collect();
+        let s = self.surname_start(t, start, end);
+        let surname: Vec<String> = t.terms[s..end].iter().map(|x| x.text.clone()).collect();
         let mut display = display_name(t, start, end, &self.particles);
         if let Some(h) = style {
             display = format!("{} {display}", display_name(t, h, h + 1, &self.particles));
