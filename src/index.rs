@@ -20,7 +20,7 @@ mod document;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde::Serialize;
 use tantivy::directory::error::LockError;
@@ -180,8 +180,8 @@ impl Index {
             let build = move || Extractor::new(&schema);
             match std::thread::Builder::new().name("attache-matchers".into()).spawn(build) {
                 Ok(handle) => Building::Thread(handle),
-                // No thread to be had: built when first needed, on this one.
-                Err(_) => Building::Here,
+                // No thread to be had: built by the first worker that needs them.
+                Err(_) => Building::Here(Arc::clone(&self.schema)),
             }
         };
         let mut indexer = self.indexer_with(building)?;
@@ -202,6 +202,7 @@ impl Index {
             fields: self.fields,
             // Until the matchers are ready: an analyzer that numbers nothing.
             analyzer: TaggingAnalyzer::new(Arc::new(|_: &str| NO_TAG)),
+            matchers: Matchers::new(building),
             extractor: None,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
@@ -209,7 +210,7 @@ impl Index {
             location: self.location(),
             index_entities: true,
         };
-        Ok(Indexer { index: self.clone(), writer, worker, building })
+        Ok(Indexer { index: self.clone(), writer, worker })
     }
 
     /// A searcher over the latest commit; cheap to clone, `Send + Sync`.
@@ -403,8 +404,6 @@ pub struct Indexer {
     index: Index,
     writer: IndexWriter<ReportDoc>,
     worker: Worker,
-    /// How the worker gets its extractor ([`Indexer::ready`]).
-    building: Building,
 }
 
 /// How much of extraction an indexer does ([`Index::indexer_doing`]), for benchmarks.
@@ -422,14 +421,47 @@ pub enum Extraction {
 
 /// Where an [`Indexer`]'s extraction matchers come from.
 enum Building {
-    /// Being built on this thread; joined when first needed.
+    /// Being built on another thread.
     Thread(std::thread::JoinHandle<Extractor>),
-    /// To be built on the indexing thread when first needed.
-    Here,
-    /// Built, and handed to the worker.
-    Done,
+    /// To be built by the first worker that needs them.
+    Here(Arc<IndexSchema>),
     /// None: the indexer does not extract.
     Skipped,
+}
+
+/// An indexer's extraction matchers, shared by its workers: built on another thread from
+/// [`Index::indexer`] on, and waited for by the first report that needs them — so a run
+/// that finds nothing new to index (a search over a directory syncs first) never waits.
+#[derive(Clone)]
+struct Matchers(Arc<MatchersState>);
+
+struct MatchersState {
+    building: Mutex<Option<Building>>,
+    /// The extractor once built; None when the indexer does not extract; Err when the
+    /// building thread failed.
+    built: OnceLock<Result<Option<Extractor>, ()>>,
+}
+
+impl Matchers {
+    fn new(building: Building) -> Matchers {
+        Matchers(Arc::new(MatchersState { building: Mutex::new(Some(building)), built: OnceLock::new() }))
+    }
+
+    /// The extractor, waiting for it to be built (None: the indexer does not extract).
+    fn get(&self, location: &Path) -> crate::Result<Option<&Extractor>> {
+        let built = self.0.built.get_or_init(|| {
+            let building = self.0.building.lock().unwrap_or_else(PoisonError::into_inner).take();
+            match building {
+                Some(Building::Thread(handle)) => handle.join().map(Some).map_err(|_| ()),
+                Some(Building::Here(schema)) => Ok(Some(Extractor::new(&schema))),
+                Some(Building::Skipped) | None => Ok(None),
+            }
+        });
+        built.as_ref().map(Option::as_ref).map_err(|()| Error::Damaged {
+            path: location.to_path_buf(),
+            problem: "building the extraction matchers failed".into(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Indexer {
@@ -443,7 +475,10 @@ impl std::fmt::Debug for Indexer {
 #[derive(Clone)]
 struct Worker {
     fields: Fields,
-    /// None while the matchers are being built, or when the indexer does not extract.
+    /// Where the extractor comes from, when the first report needs it.
+    matchers: Matchers,
+    /// The extractor, once a report needed it; None until then, or when the indexer does
+    /// not extract.
     extractor: Option<Extractor>,
     /// Numbers each term for the extractor as it analyses ([`Extractor::tagging_analyzer`]).
     analyzer: TaggingAnalyzer,
@@ -479,7 +514,13 @@ struct FileOutcome {
 impl Worker {
     /// Analyses and extracts `report` into a tantivy document. The title and body are
     /// analysed here, once: the document carries their tokens to the index writer.
-    fn document(&mut self, report: &Report, sig: &str) -> (ReportDoc, Entities) {
+    fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(ReportDoc, Entities)> {
+        if self.extractor.is_none()
+            && let Some(extractor) = self.matchers.get(&self.location)?
+        {
+            self.analyzer = extractor.tagging_analyzer();
+            self.extractor = Some(extractor.clone());
+        }
         let f = &self.fields;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
@@ -526,7 +567,7 @@ impl Worker {
                 doc.add_text(field, &tag.name);
             }
         }
-        (doc, entities)
+        Ok((doc, entities))
     }
 
     /// Brings one file up to date in `writer`: skips it when unchanged, otherwise deletes its
@@ -575,7 +616,7 @@ impl Worker {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
         for report in &parsed.reports {
-            let (doc, _) = self.document(report, &sig);
+            let (doc, _) = self.document(report, &sig)?;
             writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
         }
         outcome.num_reports = parsed.reports.len();
@@ -592,30 +633,10 @@ impl Indexer {
     /// Adds a report built by the caller, replacing any report with the same id; returns the
     /// entities extracted from it.
     pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
-        self.ready()?;
         self.delete(&report.id);
-        let (doc, entities) = self.worker.document(report, "");
+        let (doc, entities) = self.worker.document(report, "")?;
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(entities)
-    }
-
-    /// Hands the worker its extractor, waiting for the thread building the matchers.
-    fn ready(&mut self) -> crate::Result<()> {
-        let extractor = match std::mem::replace(&mut self.building, Building::Done) {
-            Building::Thread(handle) => handle.join().map_err(|_| Error::Damaged {
-                path: self.index.location(),
-                problem: "building the extraction matchers failed".into(),
-            })?,
-            Building::Here => Extractor::new(&self.index.schema),
-            Building::Done => return Ok(()),
-            Building::Skipped => {
-                self.building = Building::Skipped;
-                return Ok(());
-            }
-        };
-        self.worker.analyzer = extractor.tagging_analyzer();
-        self.worker.extractor = Some(extractor);
-        Ok(())
     }
 
     /// Removes the report with this id, if any.
@@ -645,8 +666,7 @@ impl Indexer {
         let mut summary = IndexSummary::default();
         let mut known = self.file_signatures()?;
         let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
-        // Made when the first batch is ready: the matchers are built meanwhile.
-        let mut workers: Vec<Worker> = Vec::new();
+        let mut workers = vec![self.worker.clone(); num_workers];
         let mut since_commit = 0;
         let mut done = 0;
         let mut entries = ingest::entries(dir, &options.walk);
@@ -665,10 +685,6 @@ impl Indexer {
             }
             if batch.is_empty() {
                 break;
-            }
-            if workers.is_empty() {
-                self.ready()?;
-                workers = vec![self.worker.clone(); num_workers];
             }
             let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
             let outcomes = self.sync_batch(&mut workers, &batch, &previous, options)?;
@@ -932,6 +948,23 @@ mod tests {
         let skipped_norms: Norms =
             skipped_norms.iter().filter(|((f, _), _)| !is_entity(f)).map(|(k, v)| (k.clone(), *v)).collect();
         assert_eq!(text_norms, skipped_norms);
+        Ok(())
+    }
+
+    #[test]
+    fn matchers_are_built_where_they_can_be_and_only_once() -> crate::Result<()> {
+        let schema = Arc::new(IndexSchema::embedded()?);
+        let at = Path::new("<test>");
+        let here = Matchers::new(Building::Here(Arc::clone(&schema)));
+        let first = here.get(at)?.map(|e| e as *const Extractor);
+        assert!(first.is_some());
+        assert_eq!(here.get(at)?.map(|e| e as *const Extractor), first, "built once, then shared");
+        let schema_for_thread = Arc::clone(&schema);
+        let thread = std::thread::spawn(move || Extractor::new(&schema_for_thread));
+        assert!(Matchers::new(Building::Thread(thread)).get(at)?.is_some());
+        assert!(Matchers::new(Building::Skipped).get(at)?.is_none());
+        let failed = std::thread::spawn(|| -> Extractor { panic!("no matchers") });
+        assert!(matches!(Matchers::new(Building::Thread(failed)).get(at), Err(Error::Damaged { .. })));
         Ok(())
     }
 
