@@ -25,13 +25,14 @@
 //! In (3) extraction runs in the thread that calls `add`, serially, so (2) − (1) is what it
 //! adds to that loop.
 //!
-//! The bar is extraction ≤ 15% of indexing time, and (4) measures it where users
-//! meet it, in `attache index`: extraction, finding the entities (building the matchers
-//! included), costs (finding only − none) ÷ full. Indexing what it found, four more fields
-//! per report (postings with positions, a fast column for facets, the stored copy), costs
-//! (full − finding only) ÷ full on top, and is printed too. Each is given as the ratio of
-//! the medians and as the median of the rounds' ratios (a round's runs are neighbours in
-//! time, so slow drifts of a shared machine cancel), and as a share of CPU time.
+//! The bar is extraction ≤ 15% of indexing time. (3) gives extraction's share of a
+//! loop feeding `add` from one thread, as an embedding application might; (4) gives it as
+//! `attache index` users meet it: finding the entities (building the matchers included)
+//! costs (finding only − none) ÷ full, and indexing what was found, four more fields per
+//! report (postings with positions, a fast column for facets, the stored copy), costs
+//! (full − finding only) ÷ full on top; both are printed, and their sum. Each is given as
+//! the ratio of the medians and as the median of the rounds' ratios (a round's runs are
+//! neighbours in time, so slow drifts of a shared machine cancel), and as a share of CPU.
 //!
 //! It also prints the share of CPU time: extraction's (single-threaded) CPU seconds over all
 //! rounds against the CPU seconds of every indexing thread over all rounds, from
