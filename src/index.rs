@@ -173,10 +173,13 @@ impl Index {
     /// extraction costs (`benches/extract.rs`); nothing else should build such an index.
     #[doc(hidden)]
     pub fn indexer_doing(&self, extraction: Extraction) -> crate::Result<Indexer> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
+        let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
+        // Started once the writer's lock is held: a locked index builds nothing.
         let building = if extraction == Extraction::Off {
             Building::Skipped
         } else {
-            let schema = self.schema.clone();
+            let schema = Arc::clone(&self.schema);
             let build = move || Extractor::new(&schema);
             match std::thread::Builder::new().name("attache-matchers".into()).spawn(build) {
                 Ok(handle) => Building::Thread(handle),
@@ -184,14 +187,6 @@ impl Index {
                 Err(_) => Building::Here(Arc::clone(&self.schema)),
             }
         };
-        let mut indexer = self.indexer_with(building)?;
-        indexer.worker.index_entities = extraction == Extraction::Full;
-        Ok(indexer)
-    }
-
-    fn indexer_with(&self, building: Building) -> crate::Result<Indexer> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS);
-        let writer = self.writer(threads, DEFAULT_WRITER_HEAP_BYTES * threads)?;
         // A run killed while committing leaves files no commit refers to (a `.del` bitset
         // written for the commit it never finished). This run would write the same file for
         // the same deletes at the same opstamp and fail on "file already exists", so they go
@@ -208,7 +203,7 @@ impl Index {
             body_terms: TermBuffer::default(),
             replay: Arc::clone(&self.replay),
             location: self.location(),
-            index_entities: true,
+            index_entities: extraction == Extraction::Full,
         };
         Ok(Indexer { index: self.clone(), writer, worker })
     }

@@ -130,11 +130,6 @@ fn head(b: &[u8]) -> u64 {
 }
 
 impl Vocab {
-    /// How many terms are numbered: ids run from 0 to this.
-    pub fn num_terms(&self) -> usize {
-        self.words.len()
-    }
-
     /// The hash of a term: its head, its length and any bytes past the head.
     fn hash(b: &[u8], head: u64) -> u64 {
         let mut h = head ^ (b.len() as u64).rotate_right(8);

@@ -52,14 +52,13 @@ pub(crate) fn saturate(score: f32) -> f32 {
     1.0 - (-score / 2.0).exp()
 }
 
-/// An analyzer numbering stems with `vocab` ([`Extractor::tagging_analyzer`]).
-/// The analyzer numbering terms with `vocab`, and noting those that `opens` (by id): the
-/// terms a topic trigger can start with ([`analysis::TAG_OPENS`]).
-fn tagging_analyzer(vocab: &Arc<matcher::Vocab>, opens: &Arc<Vec<bool>>) -> TaggingAnalyzer {
-    let (vocab, opens) = (Arc::clone(vocab), Arc::clone(opens));
+/// The analyzer numbering terms with `vocab` ([`Extractor::tagging_analyzer`]), and noting
+/// those a topic trigger can start with ([`analysis::TAG_OPENS`]).
+fn tagging_analyzer(vocab: &Arc<matcher::Vocab>, topics: &Arc<topics::TopicMatcher>) -> TaggingAnalyzer {
+    let (vocab, topics) = (Arc::clone(vocab), Arc::clone(topics));
     TaggingAnalyzer::new(Arc::new(move |stem: &str| {
         let id = vocab.get(stem);
-        if opens.get(id as usize).copied().unwrap_or(false) { id | analysis::TAG_OPENS } else { id }
+        if topics.opens(id) { id | analysis::TAG_OPENS } else { id }
     }))
 }
 
@@ -84,8 +83,6 @@ pub struct Extractor {
     topics: Arc<topics::TopicMatcher>,
     /// Every term the matchers use, numbered: a report's terms are looked up here once.
     vocab: Arc<matcher::Vocab>,
-    /// By term id: whether a topic trigger starts with the term.
-    opens_topic: Arc<Vec<bool>>,
     /// For query-side keys.
     analyzer: TextAnalyzer,
     /// For [`Extractor::extract`]: analyses and numbers the terms in one pass.
@@ -107,14 +104,12 @@ impl Extractor {
         let mut vocab = matcher::Vocab::default();
         let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
         let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
-        let opens_topic = Arc::new((0..vocab.num_terms() as u32).map(|id| topics.opens(id)).collect::<Vec<bool>>());
-        let vocab = Arc::new(vocab);
+        let (vocab, topics) = (Arc::new(vocab), Arc::new(topics));
         Extractor {
             leaders: Arc::new(leaders),
-            topics: Arc::new(topics),
-            tagging: tagging_analyzer(&vocab, &opens_topic),
+            tagging: tagging_analyzer(&vocab, &topics),
+            topics,
             vocab,
-            opens_topic,
             analyzer,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
@@ -125,7 +120,7 @@ impl Extractor {
     /// ([`Extractor::extract_terms`] takes the numbers): the number is cached with the
     /// term's stem, so the words a text shares with earlier ones cost no lookup.
     pub(crate) fn tagging_analyzer(&self) -> TaggingAnalyzer {
-        tagging_analyzer(&self.vocab, &self.opens_topic)
+        tagging_analyzer(&self.vocab, &self.topics)
     }
 
     /// Extracts the entities of `report` (title and body).
