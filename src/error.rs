@@ -108,6 +108,15 @@ pub enum Error {
     /// Any other tantivy error.
     #[error("search engine error")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// A thread of attache's own failed (a bug, not a problem with the input or the index):
+    /// the operation stopped, and nothing it had not committed was kept.
+    #[error("internal error at {}: {}; this is a bug in attache", path.display(), problem)]
+    Internal {
+        /// The index being worked on.
+        path: PathBuf,
+        /// What failed.
+        problem: String,
+    },
 }
 
 /// `Result` with [`Error`] as the default error.

@@ -452,7 +452,7 @@ impl Matchers {
                 Some(Building::Skipped) | None => Ok(None),
             }
         });
-        built.as_ref().map(Option::as_ref).map_err(|()| Error::Damaged {
+        built.as_ref().map(Option::as_ref).map_err(|()| Error::Internal {
             path: location.to_path_buf(),
             problem: "building the extraction matchers failed".into(),
         })
@@ -749,7 +749,10 @@ impl Indexer {
                 .into_iter()
                 .map(|h| {
                     h.join().unwrap_or_else(|_| {
-                        Err(Error::Damaged { path: self.index.location(), problem: "an indexing worker failed".into() })
+                        Err(Error::Internal {
+                            path: self.index.location(),
+                            problem: "an indexing worker failed".into(),
+                        })
                     })
                 })
                 .collect()
@@ -959,7 +962,7 @@ mod tests {
         assert!(Matchers::new(Building::Thread(thread)).get(at)?.is_some());
         assert!(Matchers::new(Building::Skipped).get(at)?.is_none());
         let failed = std::thread::spawn(|| -> Extractor { panic!("no matchers") });
-        assert!(matches!(Matchers::new(Building::Thread(failed)).get(at), Err(Error::Damaged { .. })));
+        assert!(matches!(Matchers::new(Building::Thread(failed)).get(at), Err(Error::Internal { .. })));
         Ok(())
     }
 
