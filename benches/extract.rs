@@ -48,7 +48,7 @@ use std::path::Path;
 
 use attache::analysis::TermBuffer;
 use attache::ingest::{self, WalkOptions};
-use attache::{Extraction, Extractor, Index, IndexSchema, Report, SyncOptions, analysis};
+use attache::{Extraction, Extractor, Index, IndexSchema, Indexer, Report, SyncOptions, analysis};
 
 /// The three ways the indexing phases run: full, finding the entities only, none.
 const MODES: [Extraction; 3] = [Extraction::Full, Extraction::FindOnly, Extraction::Off];
@@ -218,44 +218,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// `Indexer::add` of every report from this thread, and `commit`, into a fresh on-disk index
-/// doing `extraction`; the wall-clock seconds. Asserts every report was indexed.
-fn add_all(
-    reports: &[Report],
+/// Indexes into a fresh on-disk index doing `extraction`: `feed` writes the reports, then
+/// `commit`; the wall-clock seconds. Asserts the index holds `expected` reports.
+fn index_fresh(
     schema: &IndexSchema,
     extraction: Extraction,
+    expected: usize,
+    feed: impl FnOnce(&mut Indexer) -> attache::Result<()>,
 ) -> Result<f64, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let start = Instant::now();
     let idx = Index::open_or_create(dir.path(), schema.clone())?;
     let mut indexer = idx.indexer_doing(extraction)?;
-    for r in reports {
-        indexer.add(r)?;
-    }
+    feed(&mut indexer)?;
     indexer.commit()?;
     let secs = start.elapsed().as_secs_f64();
     idx.reload()?;
-    assert_eq!(idx.num_reports(), reports.len() as u64);
+    assert_eq!(idx.num_reports(), expected as u64, "the index holds what the bench read");
     Ok(secs)
 }
 
-/// Indexes the directory `corpus` into a fresh index as `attache index` does, doing
-/// `extraction`; the wall-clock seconds. Asserts every report was indexed.
+/// `Indexer::add` of every report from this thread (phase 3).
+fn add_all(
+    reports: &[Report],
+    schema: &IndexSchema,
+    extraction: Extraction,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    index_fresh(schema, extraction, reports.len(), |indexer| reports.iter().try_for_each(|r| indexer.add(r).map(drop)))
+}
+
+/// The directory `corpus` through `sync_dir`, as `attache index` does (phase 4).
 fn index_dir(
     corpus: &Path,
     schema: &IndexSchema,
     extraction: Extraction,
     expected: usize,
 ) -> Result<f64, Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let start = Instant::now();
-    let idx = Index::open_or_create(dir.path(), schema.clone())?;
-    let mut indexer = idx.indexer_doing(extraction)?;
-    let summary = indexer.sync_dir(corpus, &SyncOptions::default(), &mut |_| {})?;
-    indexer.commit()?;
-    let secs = start.elapsed().as_secs_f64();
-    assert_eq!(summary.num_reports, expected, "the pipeline indexes what the bench read");
-    Ok(secs)
+    index_fresh(schema, extraction, expected, |indexer| {
+        indexer.sync_dir(corpus, &SyncOptions::default(), &mut |_| {}).map(drop)
+    })
 }
 
 /// CPU seconds (user + system, every thread) this process has used: fields 14 and 15 of
