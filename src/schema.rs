@@ -27,7 +27,7 @@ use tantivy::schema::{
 };
 
 use crate::Error;
-use crate::extract::lexicon::{LeaderLexicon, TopicLexicon, parse_toml};
+use crate::extract::lexicon::{self, LeaderLexicon, TopicLexicon, parse_toml};
 
 /// Version of the index layout this build writes and reads. Bump it when the meaning of a
 /// stored field changes.
@@ -36,6 +36,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 const DEFAULT_FIELDS: &str = include_str!("../index_schema/fields.toml");
 const DEFAULT_LEADERS: &str = include_str!("../index_schema/leaders.toml");
 const DEFAULT_TOPICS: &str = include_str!("../index_schema/topics.toml");
+/// The embedded lexicons as JSON, converted by `build.rs`: what is actually parsed.
+const DEFAULT_LEADERS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/leaders.json"));
+const DEFAULT_TOPICS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/topics.json"));
 
 /// How a field is indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -114,18 +117,41 @@ pub struct Lexicon<T> {
 
 /// A lexicon that can be parsed from its path and text.
 trait Parse: Sized + Default {
-    fn parse_text(path: &Path, text: &str) -> crate::Result<Self>;
+    /// The embedded text, and its JSON form.
+    const EMBEDDED: (&'static str, &'static str);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self>;
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self>;
+
+    /// Parses `text`; the embedded text (also a user's unchanged copy) through its JSON form.
+    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+        let (embedded, json) = Self::EMBEDDED;
+        if text == embedded { Self::from_json(path, text, json) } else { Self::parse_toml(path, text) }
+    }
 }
 
 impl Parse for LeaderLexicon {
-    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+    const EMBEDDED: (&'static str, &'static str) = (DEFAULT_LEADERS, DEFAULT_LEADERS_JSON);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
         LeaderLexicon::parse(path, text)
+    }
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self> {
+        lexicon::from_json(path, text, json, LeaderLexicon::check)
     }
 }
 
 impl Parse for TopicLexicon {
-    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+    const EMBEDDED: (&'static str, &'static str) = (DEFAULT_TOPICS, DEFAULT_TOPICS_JSON);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
         TopicLexicon::parse(path, text)
+    }
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self> {
+        lexicon::from_json(path, text, json, TopicLexicon::check)
     }
 }
 
@@ -185,8 +211,8 @@ impl IndexSchema {
     fn parse(fields: (&Path, &str), leaders: (&Path, &str), topics: (&Path, &str)) -> crate::Result<IndexSchema> {
         IndexSchema::with_lexicons(
             fields,
-            (leaders.1, Lexicon::parsed(LeaderLexicon::parse(leaders.0, leaders.1)?)),
-            (topics.1, Lexicon::parsed(TopicLexicon::parse(topics.0, topics.1)?)),
+            (leaders.1, Lexicon::parsed(LeaderLexicon::parse_text(leaders.0, leaders.1)?)),
+            (topics.1, Lexicon::parsed(TopicLexicon::parse_text(topics.0, topics.1)?)),
         )
     }
 
@@ -408,6 +434,25 @@ mod tests {
         assert!(!leaders.leader.is_empty() && !topics.topic.is_empty());
         assert_eq!(schema.leaders.leader.len(), leaders.leader.len());
         assert_eq!(schema.topics.topic.len(), topics.topic.len());
+        Ok(())
+    }
+
+    #[test]
+    fn embedded_lexicons_read_from_json_equal_their_toml() -> crate::Result<()> {
+        // `build.rs` converts them; what is parsed must be what the TOML says, field for field.
+        let (l, t) = (Path::new("leaders.toml"), Path::new("topics.toml"));
+        let json = LeaderLexicon::from_json(l, DEFAULT_LEADERS, DEFAULT_LEADERS_JSON)?;
+        assert_eq!(format!("{json:?}"), format!("{:?}", LeaderLexicon::parse(l, DEFAULT_LEADERS)?));
+        let json = TopicLexicon::from_json(t, DEFAULT_TOPICS, DEFAULT_TOPICS_JSON)?;
+        assert_eq!(format!("{json:?}"), format!("{:?}", TopicLexicon::parse(t, DEFAULT_TOPICS)?));
+        // JSON that does not parse falls back to the TOML; the checks still apply, naming
+        // the line of the TOML.
+        let text = "[leader.x]\nname = \"X\"\nroles = [ { office = \"P\", country = \"Y\", from = \"2020\" } ]\n";
+        let err = LeaderLexicon::from_json(l, text, "{").unwrap_err();
+        assert!(err.to_string().starts_with("leaders.toml:1:"), "{err}");
+        let json = r#"{"leader":{"x":{"name":"X","roles":[{"office":"P","country":"Y","from":"2020"}]}}}"#;
+        let err = LeaderLexicon::from_json(l, text, json).unwrap_err();
+        assert!(err.to_string().contains("not a YYYY-MM-DD date"), "{err}");
         Ok(())
     }
 
