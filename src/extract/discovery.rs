@@ -26,9 +26,7 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::TextAnalyzer;
-
-use super::matcher::{FxHashMap, PhraseSet, Vocab};
+use super::matcher::{FxHashMap, Keys, PhraseSet};
 use crate::analysis::{self, Tagged, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -813,16 +811,17 @@ impl<'a> std::ops::Deref for Scan<'a> {
 }
 
 impl Discovery {
-    /// `places`: analysed names and triggers of places and organisations.
-    pub fn new(analyzer: &mut TextAnalyzer, places: HashSet<Vec<String>>, vocab: &mut Vocab) -> Discovery {
+    /// `places`: names and triggers of places and organisations, as term ids.
+    pub fn new(keys: &mut Keys<'_>, places: &[Vec<u32>]) -> Discovery {
         // Hyphenated heads analyse to two terms; their last term is the head.
         let mut heads: FxHashMap<u32, Vec<&'static str>> = FxHashMap::default();
         for head in ROLE_HEADS {
             let last = head.rsplit('-').next().unwrap_or(head);
-            if let Some(t) = analysis::terms(analyzer, last).pop() {
-                heads.entry(vocab.intern(&t.text)).or_default().push(last);
+            if let Some(&id) = keys.ids(last).last() {
+                heads.entry(id).or_default().push(last);
             }
         }
+        let analyzer = &mut keys.analyzer;
         let mut set = |words: &[&str]| -> HashSet<String> {
             words.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| t.text).collect()
         };
@@ -830,7 +829,7 @@ impl Discovery {
         let particles = set(PARTICLES);
         let stop = set(STOP_WORDS);
         let styled = set(STYLED_HEADS);
-        let mut one = |w: &str| analysis::terms(analyzer, w).into_iter().next().map(|t| t.text).unwrap_or_default();
+        let vocab = &mut keys.vocab;
         let mut classes: Vec<u8> = Vec::new();
         let mut add = |id: u32, class: u8| {
             let id = id as usize;
@@ -849,10 +848,10 @@ impl Discovery {
         for &id in heads.keys() {
             add(id, Class::HEAD);
         }
-        add(vocab.intern(&one("general")), Class::GENERAL);
+        add(keys.id("general"), Class::GENERAL);
         let mut place_set = PhraseSet::default();
-        for terms in places {
-            place_set.insert(&vocab.intern_all(&terms), ());
+        for ids in places {
+            place_set.insert(ids, ());
         }
         Discovery {
             classes,
@@ -860,10 +859,10 @@ impl Discovery {
             particles,
             styled,
             places: place_set,
-            of: vocab.intern(&one("of")),
-            the: vocab.intern(&one("the")),
-            and: vocab.intern(&one("and")),
-            s: vocab.intern(&one("s")),
+            of: keys.id("of"),
+            the: keys.id("the"),
+            and: keys.id("and"),
+            s: keys.id("s"),
         }
     }
 
@@ -1332,9 +1331,10 @@ mod tests {
     use crate::analysis::{Marks, analyzer};
 
     fn found(text: &str) -> Vec<String> {
-        let mut a = analyzer();
-        let mut vocab = Vocab::default();
-        let d = Discovery::new(&mut a, HashSet::from([vec!["saudi".to_string()]]), &mut vocab);
+        let mut keys = Keys::new(analyzer());
+        let saudi = keys.ids("saudi");
+        let d = Discovery::new(&mut keys, &[saudi]);
+        let (mut a, vocab) = keys.finish();
         let terms = analysis::terms(&mut a, text);
         let ids = vocab.ids(&terms);
         let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);

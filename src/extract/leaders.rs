@@ -18,17 +18,13 @@
 //! needs `surname_alone`; a surname shared by several leaders names the one whose full name the
 //! report also gives, and nobody otherwise.
 
-use std::collections::{HashMap, HashSet};
-
-use tantivy::tokenizer::TextAnalyzer;
-
 use super::Tag;
 use super::discovery::{Discovery, Text};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
-use super::matcher::{FxHashMap, FxHashSet, PhraseSet, Vocab};
+use super::matcher::{FxHashMap, FxHashSet, Keys, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
 use crate::Report;
-use crate::analysis::{self, Tagged};
+use crate::analysis::Tagged;
 
 /// Words that, right after a name, make it a firm's ("Eastman Kodak Co", "Eli Lilly and Co",
 /// "John Labatt Ltd"): a discovered name written so anywhere in the report is not a person.
@@ -59,8 +55,8 @@ pub(crate) struct LeaderMatcher {
     /// Year of each leader's first office, when known.
     first_year: Vec<Option<i32>>,
     patterns: PhraseSet<Name>,
-    /// Analysed alias → leader, for query-side resolution.
-    keys: HashMap<Vec<String>, usize>,
+    /// Analysed alias (term ids) → leader, for query-side resolution.
+    keys: FxHashMap<Vec<u32>, usize>,
     discovery: Discovery,
     roles: RoleMatcher,
     /// Term ids of the [`FIRM_SUFFIXES`].
@@ -84,64 +80,56 @@ struct Person {
 }
 
 impl LeaderMatcher {
-    pub fn new(
-        lexicon: &LeaderLexicon,
-        topics: &TopicLexicon,
-        analyzer: &mut TextAnalyzer,
-        vocab: &mut Vocab,
-    ) -> LeaderMatcher {
-        let mut key =
-            |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
+    pub fn new<'a>(lexicon: &'a LeaderLexicon, topics: &'a TopicLexicon, keys: &mut Keys<'a>) -> LeaderMatcher {
         let mut names = Vec::new();
         let mut first_year = Vec::new();
         let mut patterns = PhraseSet::default();
-        let mut keys = HashMap::new();
-        let mut surnames: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        let mut by_key = FxHashMap::default();
+        let mut surnames: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
         for spec in lexicon.leader.values() {
             let i = names.len();
             names.push(spec.name.clone());
             first_year.push(spec.roles.iter().filter_map(|r| r.from.get(..4)?.parse::<i32>().ok()).min());
             for variant in std::iter::once(&spec.name).chain(&spec.aliases) {
-                let terms = key(variant);
-                patterns.insert(&vocab.intern_all(&terms), Name::Full(i));
-                keys.entry(terms).or_insert(i);
+                let ids = keys.ids(variant);
+                patterns.insert(&ids, Name::Full(i));
+                by_key.entry(ids).or_insert(i);
             }
-            let full = key(&spec.name);
+            let full = keys.ids(&spec.name);
             if spec.surname_alone.unwrap_or(true)
                 && full.len() >= 2
-                && let Some(last) = full.last()
+                && let Some(&last) = full.last()
             {
-                surnames.entry(vec![last.clone()]).or_default().push(i);
+                surnames.entry(last).or_default().push(i);
             }
         }
-        for (terms, leaders) in surnames {
+        for (last, leaders) in surnames {
             // A surname that is also someone's full alias is already a Full pattern.
-            let ids = vocab.intern_all(&terms);
-            if patterns.exact(&ids).next().is_none() {
+            if patterns.exact(&[last]).next().is_none() {
                 if let [only] = leaders[..] {
-                    keys.entry(terms).or_insert(only);
+                    by_key.entry(vec![last]).or_insert(only);
                 }
-                patterns.insert(&ids, Name::Surname(leaders));
+                patterns.insert(&[last], Name::Surname(leaders));
             }
         }
-        let places: HashSet<Vec<String>> = topics
+        let places: Vec<Vec<u32>> = topics
             .topic
             .values()
             .filter(|t| t.kind != TopicKind::Theme)
             .flat_map(|t| std::iter::once(t.name.as_str()).chain(t.triggers()))
-            .map(|w| analysis::terms(analyzer, w).into_iter().map(|t| t.text).collect::<Vec<_>>())
+            .map(|w| keys.ids(w))
             .filter(|k| !k.is_empty())
             .collect();
-        let discovery = Discovery::new(analyzer, places, vocab);
-        let roles = RoleMatcher::new(lexicon, topics, analyzer, vocab);
-        let firm_suffixes =
-            FIRM_SUFFIXES.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| vocab.intern(&t.text)).collect();
-        let and = vocab.intern(&analysis::terms(analyzer, "and").pop().map(|t| t.text).unwrap_or_default());
+        let discovery = Discovery::new(keys, &places);
+        let roles = RoleMatcher::new(lexicon, topics, keys);
+        let firm_suffixes = FIRM_SUFFIXES.iter().flat_map(|w| keys.ids(w)).collect();
+        let and = keys.id("and");
+        let keys = by_key;
         LeaderMatcher { names, first_year, patterns, keys, discovery, roles, firm_suffixes, and }
     }
 
-    pub fn resolve(&self, key: &[String]) -> Option<&str> {
-        self.keys.get(key).map(|&i| self.names[i].as_str())
+    pub fn resolve(&self, vocab: &Vocab, key: &[String]) -> Option<&str> {
+        self.keys.get(&vocab.get_all(key)?).map(|&i| self.names[i].as_str())
     }
 
     /// Whether the surname alone of leader `i` may name them in a report of `year`.
@@ -365,13 +353,13 @@ mod tests {
     //! Discovered people, surname resolution, dates and roles, through the whole matcher.
     use super::*;
     use crate::IndexSchema;
-    use crate::analysis::Marks;
+    use crate::analysis::{self, Marks};
 
     fn leaders(report: &Report) -> Vec<String> {
         let schema = IndexSchema::embedded().unwrap();
-        let mut a = analysis::analyzer();
-        let mut vocab = Vocab::default();
-        let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut a, &mut vocab);
+        let mut keys = Keys::new(analysis::analyzer());
+        let m = LeaderMatcher::new(&schema.leaders, &schema.topics, &mut keys);
+        let (mut a, vocab) = keys.finish();
         let title = report.title.as_deref().unwrap_or("");
         let (tt, bt) = (analysis::terms(&mut a, title), analysis::terms(&mut a, &report.body));
         let (title_ids, body_ids) = (vocab.ids(&tt), vocab.ids(&bt));

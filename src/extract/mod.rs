@@ -100,10 +100,10 @@ impl std::fmt::Debug for Extractor {
 impl Extractor {
     /// Builds the matchers from the schema's lexicons.
     pub fn new(schema: &IndexSchema) -> Extractor {
-        let mut analyzer = analysis::analyzer();
-        let mut vocab = matcher::Vocab::default();
-        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut analyzer, &mut vocab);
-        let topics = topics::TopicMatcher::new(&schema.topics, &mut analyzer, &mut vocab);
+        let mut keys = matcher::Keys::new(analysis::analyzer());
+        let leaders = leaders::LeaderMatcher::new(&schema.leaders, &schema.topics, &mut keys);
+        let topics = topics::TopicMatcher::new(&schema.topics, &mut keys);
+        let (analyzer, vocab) = keys.finish();
         let (vocab, topics) = (Arc::new(vocab), Arc::new(topics));
         Extractor {
             leaders: Arc::new(leaders),
@@ -164,7 +164,7 @@ impl Extractor {
     /// Zelenskyy"), case-insensitive.
     pub fn resolve_leader(&mut self, text: &str) -> Option<String> {
         let key = self.key(text);
-        self.leaders.resolve(&key).map(str::to_string)
+        self.leaders.resolve(&self.vocab, &key).map(str::to_string)
     }
 
     /// The canonical name of a topic written by its name or any trigger (`tehran` → "Iran"),

@@ -18,11 +18,8 @@
 
 use std::collections::HashMap;
 
-use tantivy::tokenizer::TextAnalyzer;
-
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon, TopicSpec};
-use super::matcher::{PhraseSet, Vocab};
-use crate::analysis;
+use super::matcher::{Keys, PhraseSet};
 
 /// Other ways news writes an office: (office in `leaders.toml`, variant).
 pub const OFFICE_VARIANTS: &[(&str, &str)] = &[
@@ -68,17 +65,9 @@ pub(crate) struct RoleMatcher {
 impl RoleMatcher {
     /// `leader_index` maps a `leaders.toml` key order position to the leader matcher's index
     /// (they are the same order: the BTreeMap's).
-    pub fn new(
-        leaders: &LeaderLexicon,
-        topics: &TopicLexicon,
-        analyzer: &mut TextAnalyzer,
-        vocab: &mut Vocab,
-    ) -> RoleMatcher {
+    pub fn new<'a>(leaders: &'a LeaderLexicon, topics: &'a TopicLexicon, keys: &mut Keys<'a>) -> RoleMatcher {
         // Every pattern is built from term ids: each name, demonym and office is analysed and
-        // numbered once, and the thousands of patterns are concatenations of ids.
-        let mut key = |text: &str, vocab: &mut Vocab| -> Vec<u32> {
-            analysis::terms(analyzer, text).iter().map(|t| vocab.intern(&t.text)).collect()
-        };
+        // numbered once ([`Keys`]), and the thousands of patterns are concatenations of ids.
         let place_topics: HashMap<&str, &TopicSpec> =
             topics.topic.values().filter(|t| t.kind != TopicKind::Theme).map(|t| (t.name.as_str(), t)).collect();
         // Analysed when an office of the place is first met: most places have none.
@@ -98,8 +87,8 @@ impl RoleMatcher {
         let mut offices: Vec<Office> = Vec::new();
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
         let mut patterns = PhraseSet::default();
-        let of = key("of", vocab);
-        let s = key("s", vocab);
+        let of = keys.ids("of");
+        let s = keys.ids("s");
         for (leader, spec) in leaders.leader.values().enumerate() {
             for role in &spec.roles {
                 let mut is_new = false;
@@ -110,7 +99,7 @@ impl RoleMatcher {
                 });
                 offices[id].holders.push((leader, role.from.clone(), role.to.clone()));
                 for phrase in &role.phrases {
-                    patterns.insert(&key(phrase, vocab), id);
+                    patterns.insert(&keys.ids(phrase), id);
                 }
                 // The office's own patterns are the same for every holder: built once.
                 if !is_new {
@@ -120,10 +109,10 @@ impl RoleMatcher {
                     let t = place_topics.get(role.country.as_str())?;
                     let names: Vec<Vec<u32>> = std::iter::once(&t.name)
                         .chain(&t.terms)
-                        .map(|n| key(n, vocab))
+                        .map(|n| keys.ids(n))
                         .filter(|k| !k.is_empty())
                         .collect();
-                    let demonyms: Vec<Vec<u32>> = t.demonyms.iter().map(|d| key(d, vocab)).collect();
+                    let demonyms: Vec<Vec<u32>> = t.demonyms.iter().map(|d| keys.ids(d)).collect();
                     Some((t.kind, names, demonyms))
                 });
                 let Some((kind, names, demonyms)) = place else { continue };
@@ -133,7 +122,7 @@ impl RoleMatcher {
                     )
                     .chain(is_paramount(&role.office, &role.country).then_some(PARAMOUNT_VARIANT));
                 for office in variants {
-                    let office = key(office, vocab);
+                    let office = keys.ids(office);
                     for d in demonyms.iter() {
                         patterns.insert(&[d.as_slice(), &office].concat(), id);
                     }

@@ -18,14 +18,9 @@
 //! The evidence also gives each topic its [`Tag::weight`] (see [`super::saturate`]), so
 //! ranking and facets can tell a story about Iran from one that mentions Iran twice.
 
-use std::collections::HashMap;
-
-use tantivy::tokenizer::TextAnalyzer;
-
 use super::Tag;
 use super::lexicon::{TopicKind, TopicLexicon};
-use super::matcher::{FxHashMap, PhraseSet, Vocab};
-use crate::analysis;
+use super::matcher::{FxHashMap, Keys, PhraseSet, Vocab};
 
 /// Mentions that make a report about a topic, unless the topic sets its own.
 pub const DEFAULT_MIN_MENTIONS: u32 = 2;
@@ -98,15 +93,13 @@ fn dateline_words(text: &str) -> Vec<&str> {
 }
 
 impl TopicMatcher {
-    pub fn new(lexicon: &TopicLexicon, analyzer: &mut TextAnalyzer, vocab: &mut Vocab) -> TopicMatcher {
-        let mut key =
-            |text: &str| -> Vec<String> { analysis::terms(analyzer, text).into_iter().map(|t| t.text).collect() };
+    pub fn new<'a>(lexicon: &'a TopicLexicon, keys: &mut Keys<'a>) -> TopicMatcher {
         // Triggers that name a historical place in old reports ("Moscow" → Soviet Union).
-        let mut inherited: HashMap<Vec<String>, (usize, Box<str>)> = HashMap::new();
+        let mut inherited: FxHashMap<Vec<u32>, (usize, Box<str>)> = FxHashMap::default();
         for (i, spec) in lexicon.topic.values().enumerate() {
             if let Some(until) = &spec.until {
                 for trigger in &spec.inherits {
-                    inherited.insert(key(trigger), (i, until.as_str().into()));
+                    inherited.insert(keys.ids(trigger), (i, until.as_str().into()));
                 }
             }
         }
@@ -122,13 +115,13 @@ impl TopicMatcher {
             });
             let is_name = |t: &str| spec.demonyms.iter().all(|d| d != t);
             for trigger in std::iter::once(spec.name.as_str()).chain(spec.triggers()) {
-                let terms = key(trigger);
-                let era = inherited.get(&terms).filter(|(then, _)| *then != i).cloned();
+                let ids = keys.ids(trigger);
+                let era = inherited.get(&ids).filter(|(then, _)| *then != i).cloned();
                 let payload = Trigger { topic: i, era };
                 if spec.kind == TopicKind::Place && is_name(trigger) {
                     dateline_places.entry(dateline_key(dateline_words(trigger))).or_insert_with(|| payload.clone());
                 }
-                patterns.insert(&vocab.intern_all(&terms), payload);
+                patterns.insert(&ids, payload);
             }
             for name in &spec.dateline_names {
                 let payload = Trigger { topic: i, era: None };
@@ -248,14 +241,14 @@ mod tests {
     //! Topic thresholds: counts, phrases, title and lead.
     use super::*;
     use crate::IndexSchema;
-    use crate::analysis::analyzer;
+    use crate::analysis::{self, analyzer};
 
     /// The embedded topics' matcher, and `title` and `body` as its term ids.
     fn matcher(title: &str, body: &str) -> (TopicMatcher, Vec<u32>, Vec<u32>) {
         let schema = IndexSchema::embedded().unwrap();
-        let mut a = analyzer();
-        let mut vocab = Vocab::default();
-        let m = TopicMatcher::new(&schema.topics, &mut a, &mut vocab);
+        let mut keys = Keys::new(analyzer());
+        let m = TopicMatcher::new(&schema.topics, &mut keys);
+        let (mut a, vocab) = keys.finish();
         let (t, b) = (vocab.ids(&analysis::terms(&mut a, title)), vocab.ids(&analysis::terms(&mut a, body)));
         (m, t, b)
     }
