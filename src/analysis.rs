@@ -25,10 +25,12 @@
 //! analyzer without the registry.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
+
+use crate::hash::FxHashMap;
 
 /// Name under which the English analyzer is registered on every index.
 pub const ANALYZER: &str = "attache_en";
@@ -427,7 +429,11 @@ impl TokenStream for EnglishTokenStream<'_> {
                 return true;
             }
             // `key` is ASCII or the folded text of a `String`: valid UTF-8 either way.
-            let stem = t.stemmer.stem(std::str::from_utf8(key).unwrap_or_default()).into_owned();
+            let word = std::str::from_utf8(key).unwrap_or_default();
+            let stem = match lexicon_stem(word) {
+                Some(stem) => stem.to_owned(),
+                None => t.stemmer.stem(word).into_owned(),
+            };
             t.tag = t.tagger.as_ref().map_or(NO_TAG, |tagger| tagger(&stem));
             t.cache.insert(key, stem.as_bytes(), t.tag);
             t.token.text = stem;
@@ -442,6 +448,21 @@ impl TokenStream for EnglishTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokenizer.token
     }
+}
+
+/// `word<TAB>stem` for each ASCII word of the embedded lexicons, stemmed by `build.rs` with
+/// the same stemmer (a test checks every line).
+const LEXICON_STEMS: &str = include_str!(concat!(env!("OUT_DIR"), "/stems.tsv"));
+
+/// The stem of `word` (lower-cased) if it is a word of the embedded lexicons, from the table
+/// `build.rs` made: names of leaders, places and organisations are stemmed once per build
+/// rather than once per analyzer that meets them — the matchers' build on every run, and each
+/// analyzer tantivy makes for the entity fields of each segment, which starts cold. A lookup
+/// costs a small fraction of a Snowball stem.
+fn lexicon_stem(word: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<FxHashMap<&'static str, &'static str>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| LEXICON_STEMS.lines().filter_map(|line| line.split_once('\t')).collect());
+    table.get(word).copied()
 }
 
 /// The tokens of one text, analysed ahead of indexing: every stem in one `String`, and per
@@ -711,6 +732,24 @@ mod tests {
 
     fn stems(text: &str) -> Vec<String> {
         terms(&mut analyzer(), text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn the_lexicon_stem_table_agrees_with_the_stemmer() {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut lines = 0;
+        for line in LEXICON_STEMS.lines() {
+            let (word, stem) = line.split_once('\t').expect("word<TAB>stem");
+            assert_eq!(stemmer.stem(word), stem, "{word}");
+            assert!(word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{word}");
+            assert_eq!(lexicon_stem(word), Some(stem));
+            lines += 1;
+        }
+        // The lexicons' words are in it, common words are not.
+        assert!(lines > 1000, "{lines}");
+        assert_eq!(lexicon_stem("zelenskyy"), Some("zelenskyy"));
+        assert_eq!(lexicon_stem("sanctions"), Some("sanction"));
+        assert_eq!(lexicon_stem("xyzzy"), None);
     }
 
     #[test]

@@ -9,69 +9,12 @@
 //! the stem ([`crate::analysis`]'s tagging analyzer), so the words of a report cost no lookup
 //! beyond the analysis that reads them anyway.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::analysis::TermBuffer;
-
-/// A small, fast hash for short strings (the Fx hash of rustc and Firefox). Extraction looks
-/// up every term of every report in several tables, and SipHash's DoS resistance buys
-/// nothing here: the tables are built from the lexicons, and report text is only looked up,
-/// never inserted, so no input can degrade them.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Most terms are shorter than 8 bytes and end up here: a variable-length
-            // `copy_from_slice` would call `memcpy` (seen in the profile), a byte loop does not.
-            let word = rest.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
-            self.add(word);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// A `HashSet` with [`FxHasher`].
-pub(crate) type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+pub(crate) use crate::hash::{FxHashMap, FxHashSet, FxHasher};
 
 /// Longest pattern, in terms, that matching follows; longer patterns are never inserted.
 pub(crate) const MAX_PATTERN_TERMS: usize = 16;
@@ -519,14 +462,5 @@ mod tests {
         assert_eq!(vocab.get("w1"), UNKNOWN);
         assert_eq!(vocab.get(""), UNKNOWN);
         assert_eq!(Vocab::default().get("w1"), UNKNOWN);
-    }
-
-    #[test]
-    fn the_hasher_reads_a_short_tail_as_little_endian_padding() {
-        let mut a = FxHasher::default();
-        a.write(b"abc");
-        let mut b = FxHasher::default();
-        b.add(u64::from_le_bytes(*b"abc\0\0\0\0\0"));
-        assert_eq!(a.finish(), b.finish());
     }
 }
