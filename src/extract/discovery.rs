@@ -788,14 +788,18 @@ impl Class {
     const PARTICLE: u8 = 4;
     const GENERAL_AFTER: u8 = 8;
     const GENERAL: u8 = 16;
+    /// Set by the scan, not by the vocabulary: the term is a role head in its context.
+    const IS_HEAD: u8 = 32;
+    /// Set by the scan: the term can be (part of) a name.
+    const IS_NAME: u8 = 64;
 }
 
 /// A text with each term classified once, so the patterns test flags instead of hash sets.
 pub(crate) struct Scan<'a> {
     text: Text<'a>,
-    head: Vec<bool>,
-    name: Vec<bool>,
-    particle: Vec<bool>,
+    /// Per term, its [`Class`] bits and what the scan decided (`IS_HEAD`, `IS_NAME`): one
+    /// array rather than one per flag, as each costs a zeroed allocation per text.
+    flags: Vec<u8>,
     /// The terms that are role heads, in order: the patterns start only there.
     heads_at: Vec<usize>,
     /// The terms that can be name words, in order.
@@ -931,17 +935,13 @@ impl Discovery {
             active.sort_unstable();
             active.dedup();
         }
-        let mut head = vec![false; n];
-        let mut name = vec![false; n];
-        let mut particle = vec![false; n];
         let (mut heads_at, mut names_at) = (Vec::new(), Vec::new());
         for &i in &active {
-            particle[i] = classes[i] & Class::PARTICLE != 0;
             if classes[i] == 0 && !(text.caps_uninformative || text.is_capitalised(i)) {
                 continue;
             }
             let term = &text.terms[i].text;
-            head[i] = if classes[i] & Class::GENERAL != 0 {
+            let head = if classes[i] & Class::GENERAL != 0 {
                 i > 0 && classes[i - 1] & Class::GENERAL_AFTER != 0
             } else {
                 classes[i] & Class::HEAD != 0
@@ -952,8 +952,8 @@ impl Discovery {
             };
             // A name word starts with a letter (a capital, in mixed-case text), so it is never
             // a number: no need to read the term's bytes for digits.
-            name[i] = classes[i] & Class::STOP == 0
-                && !head[i]
+            let name = classes[i] & Class::STOP == 0
+                && !head
                 && !term.is_empty()
                 && if text.caps_uninformative {
                     term.chars().next().is_some_and(char::is_alphabetic)
@@ -961,28 +961,30 @@ impl Discovery {
                     // A single capital followed by "." is an initial ("James A. Baker"), not an acronym.
                     text.is_capitalised(i) && (!text.is_acronym(i) || is_one_char(text.surface(i)))
                 };
-            if head[i] {
+            if head {
+                classes[i] |= Class::IS_HEAD;
                 heads_at.push(i);
             }
-            if name[i] {
+            if name {
+                classes[i] |= Class::IS_NAME;
                 names_at.push(i);
             }
         }
-        Scan { text: *text, head, name, particle, heads_at, names_at }
+        Scan { text: *text, flags: classes, heads_at, names_at }
     }
 
     /// Whether term `i` is a role head.
     fn is_head(&self, t: &Scan<'_>, i: usize) -> bool {
-        t.head[i]
+        t.flags[i] & Class::IS_HEAD != 0
     }
 
     /// Whether term `i` can be (part of) a name word.
     fn is_name_word(&self, t: &Scan<'_>, i: usize) -> bool {
-        t.name[i]
+        t.flags[i] & Class::IS_NAME != 0
     }
 
     fn is_particle(&self, t: &Scan<'_>, i: usize) -> bool {
-        t.particle[i]
+        t.flags[i] & Class::PARTICLE != 0
     }
 
     /// Reads a name starting at term `i`: name words separated by spaces, hyphens inside a
