@@ -247,6 +247,24 @@ impl TermBuffer {
         self.marks.tagged(self.terms.get(..self.len).unwrap_or_default(), &self.tags)
     }
 
+    /// Tags the terms of the last text, analysed by an analyzer whose tagger tagged nothing
+    /// ([`NO_TAG`]), with `tagger`: the same tags and [`Marks::opening`] as analysing with
+    /// `tagger` would have given. For texts analysed before the tagger existed.
+    pub(crate) fn retag(&mut self, tagger: &Tagger) -> Tagged<'_> {
+        self.tags.clear();
+        self.marks.opening.clear();
+        for (i, term) in self.terms.get(..self.len).unwrap_or_default().iter().enumerate() {
+            let tag = tagger(&term.text);
+            if tag != NO_TAG && tag & TAG_OPENS != 0 {
+                self.marks.opening.push(i);
+                self.tags.push(tag & !TAG_OPENS);
+            } else {
+                self.tags.push(tag);
+            }
+        }
+        self.marks.tagged(self.terms.get(..self.len).unwrap_or_default(), &self.tags)
+    }
+
     /// The terms of the last text analysed.
     pub fn terms(&self) -> &[Term] {
         self.terms.get(..self.len).unwrap_or_default()

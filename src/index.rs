@@ -162,8 +162,9 @@ impl Index {
     /// A writer for this index. Fails with [`Error::Locked`] while another writer exists.
     ///
     /// The extraction matchers are built on another thread meanwhile (parsing the lexicons
-    /// and building them takes a noticeable share of indexing a small directory); the first
-    /// report that needs them waits for them.
+    /// and building them takes a noticeable share of indexing a small directory). Until they
+    /// are ready, [`Indexer::sync_dir`]'s workers read and analyse reports and keep them;
+    /// [`Indexer::add`], which returns the entities, waits for them.
     pub fn indexer(&self) -> crate::Result<Indexer> {
         self.indexer_doing(Extraction::Full)
     }
@@ -201,6 +202,9 @@ impl Index {
             extractor: None,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
+            pending: Vec::new(),
+            #[cfg(test)]
+            num_deferred: Arc::default(),
             replay: Arc::clone(&self.replay),
             location: self.location(),
             index_entities: extraction == Extraction::Full,
@@ -394,6 +398,21 @@ pub struct IndexSummary {
 /// Files handed to the indexing workers at a time; periodic commits happen between batches.
 const SYNC_BATCH_FILES: usize = 256;
 
+/// Most reports a worker analyses ahead while the matchers are being built, and most bytes
+/// of their bodies ([`Worker::defer`]): a few milliseconds' worth, bounded so a directory of
+/// huge files cannot pile up in memory.
+const MAX_PENDING: usize = 512;
+const MAX_PENDING_BYTES: usize = 16 << 20;
+
+/// A report analysed before the matchers were built, with its analysed title and body.
+#[derive(Clone)]
+struct Pending {
+    report: Report,
+    sig: String,
+    title_terms: TermBuffer,
+    body_terms: TermBuffer,
+}
+
 /// Writes reports into an [`Index`]. Changes become visible at [`Indexer::commit`].
 pub struct Indexer {
     index: Index,
@@ -425,8 +444,9 @@ enum Building {
 }
 
 /// An indexer's extraction matchers, shared by its workers: built on another thread from
-/// [`Index::indexer`] on, and waited for by the first report that needs them — so a run
-/// that finds nothing new to index (a search over a directory syncs first) never waits.
+/// [`Index::indexer`] on, and waited for only when a report must be extracted — so a run
+/// that finds nothing new to index (a search over a directory syncs first) never waits, and
+/// the workers of a sync analyse reports meanwhile ([`Worker::defer`]).
 #[derive(Clone)]
 struct Matchers(Arc<MatchersState>);
 
@@ -440,6 +460,17 @@ struct MatchersState {
 impl Matchers {
     fn new(building: Building) -> Matchers {
         Matchers(Arc::new(MatchersState { building: Mutex::new(Some(building)), built: OnceLock::new() }))
+    }
+
+    /// Whether the matchers are still being built, so that asking for them now would wait:
+    /// on their thread, or by a worker that took them to wait for that thread or to build.
+    fn building(&self) -> bool {
+        self.0.built.get().is_none()
+            && match &*self.0.building.lock().unwrap_or_else(PoisonError::into_inner) {
+                Some(Building::Thread(handle)) => !handle.is_finished(),
+                Some(Building::Here(_) | Building::Skipped) => false,
+                None => true,
+            }
     }
 
     /// The extractor, waiting for it to be built (None: the indexer does not extract).
@@ -480,6 +511,12 @@ struct Worker {
     /// Reused for every report, so analysing allocates nothing once warm.
     title_terms: TermBuffer,
     body_terms: TermBuffer,
+    /// Reports analysed while the matchers were still being built, waiting for them
+    /// ([`Worker::defer`]).
+    pending: Vec<Pending>,
+    /// Reports deferred by this indexer's workers, for the tests.
+    #[cfg(test)]
+    num_deferred: Arc<std::sync::atomic::AtomicUsize>,
     /// Where the title and body tokens are registered, so the index writer replays them
     /// instead of analysing the texts again.
     replay: Arc<Replay>,
@@ -510,13 +547,7 @@ impl Worker {
     /// Analyses and extracts `report` into a tantivy document. The title and body are
     /// analysed here, once: the document carries their tokens to the index writer.
     fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(ReportDoc, Entities)> {
-        if self.extractor.is_none()
-            && let Some(extractor) = self.matchers.get(&self.location)?
-        {
-            self.analyzer = extractor.tagging_analyzer();
-            self.extractor = Some(extractor.clone());
-        }
-        let f = &self.fields;
+        self.extractor()?;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
@@ -524,14 +555,85 @@ impl Worker {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
+        let doc = self.build_doc(report, sig, &entities, (&self.title_terms, &self.body_terms));
+        Ok((doc, entities))
+    }
 
+    /// Takes the extractor once the matchers are built, waiting for them if need be.
+    fn extractor(&mut self) -> crate::Result<()> {
+        if self.extractor.is_none()
+            && let Some(extractor) = self.matchers.get(&self.location)?
+        {
+            self.analyzer = extractor.tagging_analyzer();
+            self.extractor = Some(extractor.clone());
+        }
+        Ok(())
+    }
+
+    /// Adds `report` to `writer`, or, while the matchers are still being built, analyses it
+    /// and keeps it for [`Worker::flush`]: the first reports of a run are read and analysed
+    /// meanwhile instead of waiting (building them takes a few milliseconds, in which
+    /// `attache index` would otherwise leave a core idle).
+    fn defer(&mut self, writer: &IndexWriter<ReportDoc>, report: Report, sig: &str) -> crate::Result<()> {
+        if self.extractor.is_none()
+            && self.pending.len() < MAX_PENDING
+            && self.pending.iter().map(|p| p.report.body.len()).sum::<usize>() < MAX_PENDING_BYTES
+            && self.matchers.building()
+        {
+            let (mut title_terms, mut body_terms) = (TermBuffer::default(), TermBuffer::default());
+            title_terms.analyse_tagged(&mut self.analyzer, report.title.as_deref().unwrap_or(""));
+            body_terms.analyse_tagged(&mut self.analyzer, &report.body);
+            self.pending.push(Pending { report, sig: sig.to_string(), title_terms, body_terms });
+            #[cfg(test)]
+            self.num_deferred.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
+        self.flush(writer)?;
+        let (doc, _) = self.document(&report, sig)?;
+        writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
+        Ok(())
+    }
+
+    /// Extracts and adds the reports [`Worker::defer`] kept, waiting for the matchers: their
+    /// terms get the tags analysing them now would have given ([`TermBuffer::retag`]).
+    fn flush(&mut self, writer: &IndexWriter<ReportDoc>) -> crate::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.extractor()?;
+        let tagger = self.extractor.as_ref().map(Extractor::tagger);
+        for mut p in std::mem::take(&mut self.pending) {
+            let entities = match (&self.extractor, &tagger) {
+                (Some(extractor), Some(tagger)) => {
+                    let title = p.report.title.as_deref().unwrap_or("");
+                    let title_terms = p.title_terms.retag(tagger);
+                    let body_terms = p.body_terms.retag(tagger);
+                    extractor.extract_terms(&p.report, (title, title_terms), (&p.report.body, body_terms))
+                }
+                _ => Entities::default(),
+            };
+            let doc = self.build_doc(&p.report, &p.sig, &entities, (&p.title_terms, &p.body_terms));
+            writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
+        }
+        Ok(())
+    }
+
+    /// The tantivy document of `report`, with its analysed title and body and `entities`.
+    fn build_doc(
+        &self,
+        report: &Report,
+        sig: &str,
+        entities: &Entities,
+        (title_terms, body_terms): (&TermBuffer, &TermBuffer),
+    ) -> ReportDoc {
+        let f = &self.fields;
         let mut doc = ReportDoc::default();
         doc.add_text(f.id, &report.id);
         doc.add_text(f.path, &report.path);
         doc.add_text(f.file, &report.path);
         doc.add_text(f.file_sig, sig);
         if let Some(title) = &report.title {
-            doc.add_analysed(f.title, AnalysedText::new(title, self.title_terms.terms(), &self.replay));
+            doc.add_analysed(f.title, AnalysedText::new(title, title_terms.terms(), &self.replay));
         }
         let optional = [
             (f.author, &report.author),
@@ -550,7 +652,7 @@ impl Worker {
         {
             doc.add_date(f.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(days)));
         }
-        doc.add_analysed(f.body, AnalysedText::new(&report.body, self.body_terms.terms(), &self.replay));
+        doc.add_analysed(f.body, AnalysedText::new(&report.body, body_terms.terms(), &self.replay));
         let entity_fields = [
             (f.leader, &entities.leaders),
             (f.topic, &entities.topics),
@@ -562,7 +664,7 @@ impl Worker {
                 doc.add_text(field, &tag.name);
             }
         }
-        Ok((doc, entities))
+        doc
     }
 
     /// Brings one file up to date in `writer`: skips it when unchanged, otherwise deletes its
@@ -610,12 +712,11 @@ impl Worker {
         if previous.is_some() {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
-        for report in &parsed.reports {
-            let (doc, _) = self.document(report, &sig)?;
-            writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
-        }
         outcome.num_reports = parsed.reports.len();
-        outcome.change = match (previous.is_some(), parsed.reports.is_empty()) {
+        for report in parsed.reports {
+            self.defer(writer, report, &sig)?;
+        }
+        outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
             (false, false) => Change::Added,
             (false, true) => Change::Nothing,
@@ -738,7 +839,10 @@ impl Indexer {
                         let mut mine = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(file) = batch.get(i) else { return Ok(mine) };
+                            let Some(file) = batch.get(i) else {
+                                worker.flush(writer)?;
+                                return Ok(mine);
+                            };
                             let previous = previous.get(i).and_then(|p| p.as_deref());
                             mine.push((i, worker.sync_file(writer, file, previous, options)?));
                         }
@@ -946,6 +1050,50 @@ mod tests {
         let skipped_norms: Norms =
             skipped_norms.iter().filter(|((f, _), _)| !is_entity(f)).map(|(k, v)| (k.clone(), *v)).collect();
         assert_eq!(text_norms, skipped_norms);
+        Ok(())
+    }
+
+    #[test]
+    fn reports_analysed_while_the_matchers_are_built_are_indexed_as_the_others() -> crate::Result<()> {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+        let files = ingest::walk(&corpus, &WalkOptions::default()).files;
+        let num_reports: usize = files.iter().map(|f| ingest::read(f, u64::MAX).reports.len()).sum();
+        assert!(num_reports > 10);
+        // Built with matchers that are late, then with matchers that are ready.
+        let build = |slow: bool| -> crate::Result<(Index, usize)> {
+            let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+            let mut indexer = index.indexer()?;
+            let deferred = Arc::clone(&indexer.worker.num_deferred);
+            if slow {
+                // Matchers that arrive only once every report has been read and analysed:
+                // then each is extracted and added.
+                let (schema, deferred) = (Arc::clone(&index.schema), Arc::clone(&deferred));
+                let thread = std::thread::spawn(move || {
+                    let start = std::time::Instant::now();
+                    while deferred.load(std::sync::atomic::Ordering::Relaxed) < num_reports
+                        && start.elapsed().as_secs() < 60
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    Extractor::new(&schema)
+                });
+                indexer.worker.matchers = Matchers::new(Building::Thread(thread));
+            } else {
+                // Matchers built before the first report: nothing is deferred.
+                indexer.worker.matchers.get(Path::new("<test>"))?;
+            }
+            let summary = indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
+            indexer.commit()?;
+            let deferred = deferred.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!((summary.num_reports, deferred), (num_reports, if slow { num_reports } else { 0 }));
+            Ok((index, summary.num_reports))
+        };
+        let (slow, n) = build(true)?;
+        let (usual, m) = build(false)?;
+        assert_eq!(n, m);
+        let (slow, usual) = (contents(&slow)?, contents(&usual)?);
+        assert!(slow.0.keys().any(|(field, _)| field == "leader"));
+        assert_eq!(slow, usual, "the same terms, norms and stored reports, entities included");
         Ok(())
     }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::{self, Tagged, TaggingAnalyzer, TermBuffer};
+use crate::analysis::{self, Tagged, Tagger, TaggingAnalyzer, TermBuffer};
 use crate::{IndexSchema, Report};
 pub use lexicon::TopicKind;
 
@@ -52,14 +52,14 @@ pub(crate) fn saturate(score: f32) -> f32 {
     1.0 - (-score / 2.0).exp()
 }
 
-/// The analyzer numbering terms with `vocab` ([`Extractor::tagging_analyzer`]), and noting
+/// The tagger numbering terms with `vocab` ([`Extractor::tagging_analyzer`]), and marking
 /// those a topic trigger can start with ([`analysis::TAG_OPENS`]).
-fn tagging_analyzer(vocab: &Arc<matcher::Vocab>, topics: &Arc<topics::TopicMatcher>) -> TaggingAnalyzer {
+fn tagger(vocab: &Arc<matcher::Vocab>, topics: &Arc<topics::TopicMatcher>) -> Tagger {
     let (vocab, topics) = (Arc::clone(vocab), Arc::clone(topics));
-    TaggingAnalyzer::new(Arc::new(move |stem: &str| {
+    Arc::new(move |stem: &str| {
         let id = vocab.get(stem);
         if topics.opens(id) { id | analysis::TAG_OPENS } else { id }
-    }))
+    })
 }
 
 /// What the extractor found in a report.
@@ -107,7 +107,7 @@ impl Extractor {
         let (vocab, topics) = (Arc::new(vocab), Arc::new(topics));
         Extractor {
             leaders: Arc::new(leaders),
-            tagging: tagging_analyzer(&vocab, &topics),
+            tagging: TaggingAnalyzer::new(tagger(&vocab, &topics)),
             topics,
             vocab,
             analyzer,
@@ -120,7 +120,12 @@ impl Extractor {
     /// ([`Extractor::extract_terms`] takes the numbers): the number is cached with the
     /// term's stem, so the words a text shares with earlier ones cost no lookup.
     pub(crate) fn tagging_analyzer(&self) -> TaggingAnalyzer {
-        tagging_analyzer(&self.vocab, &self.topics)
+        TaggingAnalyzer::new(self.tagger())
+    }
+
+    /// The tagger of [`Extractor::tagging_analyzer`], for [`TermBuffer::retag`].
+    pub(crate) fn tagger(&self) -> Tagger {
+        tagger(&self.vocab, &self.topics)
     }
 
     /// Extracts the entities of `report` (title and body).
