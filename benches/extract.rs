@@ -1,8 +1,12 @@
 //! Extraction cost: leaders, topics, places and organisations, against the whole indexing run.
 //!
 //! ```text
-//! cargo bench --bench extract -- [CORPUS_DIR] [--rounds N]
+//! cargo bench --bench extract -- [CORPUS_DIR] [--rounds N] [--once full|find|none]
 //! ```
+//!
+//! `--once MODE` runs the pipeline of (4) once in one mode and exits: run under
+//! `valgrind --tool=callgrind`, it gives each mode's instruction count, which no other
+//! process on the machine can disturb.
 //!
 //! Reads every report of the corpus (default `sample_corpus`) into memory once, then per round:
 //! 1. **analysis**: the English analyzer over title and body into reused term buffers (what
@@ -59,12 +63,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut corpus = PathBuf::from("sample_corpus");
     let mut rounds = 3usize;
+    let mut once = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).unwrap_or(3).max(1),
+            "--once" => once = it.next().cloned(),
             other => corpus = PathBuf::from(other),
         }
+    }
+    if let Some(mode) = once {
+        // One pipeline run in one mode and nothing else, for an instruction count that no
+        // other process disturbs (BENCHMARKS.md): `valgrind --tool=callgrind`.
+        let m = ["full", "find", "none"].iter().position(|&name| name == mode).ok_or("--once full|find|none")?;
+        let secs = index_dir(&corpus, MODES[m], None)?;
+        println!("pipeline {mode}: {secs:.3}s");
+        return Ok(());
     }
     let files = ingest::walk(&corpus, &WalkOptions::default()).files;
     let reports: Vec<Report> =
@@ -140,7 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for k in 0..3 {
             let m = (round + k) % 3;
             let cpu = process_cpu_secs();
-            this_round[m] = index_dir(&corpus, MODES[m], reports.len())?;
+            this_round[m] = index_dir(&corpus, MODES[m], Some(reports.len()))?;
             cpu_secs[m] += process_cpu_secs() - cpu;
             secs[m].push(this_round[m]);
         }
@@ -221,10 +235,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Indexes into a fresh on-disk index doing `extraction`: `feed` writes the reports, then
-/// `commit`; the wall-clock seconds. Asserts the index holds `expected` reports.
+/// `commit`; the wall-clock seconds. Asserts the index holds `expected` reports, if given.
 fn index_fresh(
     extraction: Extraction,
-    expected: usize,
+    expected: Option<usize>,
     feed: impl FnOnce(&mut Indexer) -> attache::Result<()>,
 ) -> Result<f64, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
@@ -237,17 +251,23 @@ fn index_fresh(
     indexer.commit()?;
     let secs = start.elapsed().as_secs_f64();
     idx.reload()?;
-    assert_eq!(idx.num_reports(), expected as u64, "the index holds what the bench read");
+    if let Some(expected) = expected {
+        assert_eq!(idx.num_reports(), expected as u64, "the index holds what the bench read");
+    }
     Ok(secs)
 }
 
 /// `Indexer::add` of every report from this thread (phase 3).
 fn add_all(reports: &[Report], extraction: Extraction) -> Result<f64, Box<dyn std::error::Error>> {
-    index_fresh(extraction, reports.len(), |indexer| reports.iter().try_for_each(|r| indexer.add(r).map(drop)))
+    index_fresh(extraction, Some(reports.len()), |indexer| reports.iter().try_for_each(|r| indexer.add(r).map(drop)))
 }
 
 /// The directory `corpus` through `sync_dir`, as `attache index` does (phase 4).
-fn index_dir(corpus: &Path, extraction: Extraction, expected: usize) -> Result<f64, Box<dyn std::error::Error>> {
+fn index_dir(
+    corpus: &Path,
+    extraction: Extraction,
+    expected: Option<usize>,
+) -> Result<f64, Box<dyn std::error::Error>> {
     index_fresh(extraction, expected, |indexer| {
         indexer.sync_dir(corpus, &SyncOptions::default(), &mut |_| {}).map(drop)
     })
