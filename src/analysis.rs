@@ -235,13 +235,7 @@ impl TermBuffer {
         let mut stream = analyzer.0.token_stream(text);
         while stream.advance() {
             self.put(&stream.tokenizer.token);
-            let tag = stream.tokenizer.tag;
-            if tag != NO_TAG && tag & TAG_OPENS != 0 {
-                self.marks.opening.push(self.len - 1);
-                self.tags.push(tag & !TAG_OPENS);
-            } else {
-                self.tags.push(tag);
-            }
+            self.push_tag(stream.tokenizer.tag);
             self.marks.note(text, &self.terms[self.len - 1]);
         }
         self.marks.tagged(self.terms.get(..self.len).unwrap_or_default(), &self.tags)
@@ -253,16 +247,22 @@ impl TermBuffer {
     pub(crate) fn retag(&mut self, tagger: &Tagger) -> Tagged<'_> {
         self.tags.clear();
         self.marks.opening.clear();
-        for (i, term) in self.terms.get(..self.len).unwrap_or_default().iter().enumerate() {
-            let tag = tagger(&term.text);
-            if tag != NO_TAG && tag & TAG_OPENS != 0 {
-                self.marks.opening.push(i);
-                self.tags.push(tag & !TAG_OPENS);
-            } else {
-                self.tags.push(tag);
-            }
+        for i in 0..self.len {
+            let tag = tagger(&self.terms[i].text);
+            self.push_tag(tag);
         }
         self.marks.tagged(self.terms.get(..self.len).unwrap_or_default(), &self.tags)
+    }
+
+    /// Keeps the next term's tag, noting the term in [`Marks::opening`] if the tag has
+    /// [`TAG_OPENS`] (which is cleared from the tag kept).
+    fn push_tag(&mut self, tag: u32) {
+        if tag != NO_TAG && tag & TAG_OPENS != 0 {
+            self.marks.opening.push(self.tags.len());
+            self.tags.push(tag & !TAG_OPENS);
+        } else {
+            self.tags.push(tag);
+        }
     }
 
     /// The terms of the last text analysed.

@@ -399,10 +399,11 @@ pub struct IndexSummary {
 const SYNC_BATCH_FILES: usize = 256;
 
 /// Most reports a worker analyses ahead while the matchers are being built, and most bytes
-/// of their bodies ([`Worker::defer`]): a few milliseconds' worth, bounded so a directory of
-/// huge files cannot pile up in memory.
+/// of their bodies ([`Worker::defer`]). The matchers take a few milliseconds, in which a
+/// worker analyses a few hundred kilobytes; the bounds keep huge reports from piling up (a
+/// byte of text analysed takes about ten in term buffers).
 const MAX_PENDING: usize = 512;
-const MAX_PENDING_BYTES: usize = 16 << 20;
+const MAX_PENDING_BYTES: usize = 2 << 20;
 
 /// A report analysed before the matchers were built, with its analysed title and body.
 #[derive(Clone)]
