@@ -399,7 +399,7 @@ pub struct IndexSummary {
 const SYNC_BATCH_FILES: usize = 256;
 
 /// Most reports a worker analyses ahead while the matchers are being built, and most bytes
-/// of their bodies ([`Worker::defer`]). The matchers take a few milliseconds, in which a
+/// of their bodies ([`Worker::add_or_keep`]). The matchers take a few milliseconds, in which a
 /// worker analyses a few hundred kilobytes; the bounds keep huge reports from piling up (a
 /// byte of text analysed takes about ten in term buffers).
 const MAX_PENDING: usize = 512;
@@ -447,7 +447,7 @@ enum Building {
 /// An indexer's extraction matchers, shared by its workers: built on another thread from
 /// [`Index::indexer`] on, and waited for only when a report must be extracted — so a run
 /// that finds nothing new to index (a search over a directory syncs first) never waits, and
-/// the workers of a sync analyse reports meanwhile ([`Worker::defer`]).
+/// the workers of a sync analyse reports meanwhile ([`Worker::add_or_keep`]).
 #[derive(Clone)]
 struct Matchers(Arc<MatchersState>);
 
@@ -513,7 +513,7 @@ struct Worker {
     title_terms: TermBuffer,
     body_terms: TermBuffer,
     /// Reports analysed while the matchers were still being built, waiting for them
-    /// ([`Worker::defer`]).
+    /// ([`Worker::add_or_keep`]).
     pending: Vec<Pending>,
     /// Reports deferred by this indexer's workers, for the tests.
     #[cfg(test)]
@@ -575,7 +575,7 @@ impl Worker {
     /// and keeps it for [`Worker::flush`]: the first reports of a run are read and analysed
     /// meanwhile instead of waiting (building them takes a few milliseconds, in which
     /// `attache index` would otherwise leave a core idle).
-    fn defer(&mut self, writer: &IndexWriter<ReportDoc>, report: Report, sig: &str) -> crate::Result<()> {
+    fn add_or_keep(&mut self, writer: &IndexWriter<ReportDoc>, report: Report, sig: &str) -> crate::Result<()> {
         if self.extractor.is_none()
             && self.pending.len() < MAX_PENDING
             && self.pending.iter().map(|p| p.report.body.len()).sum::<usize>() < MAX_PENDING_BYTES
@@ -595,7 +595,7 @@ impl Worker {
         Ok(())
     }
 
-    /// Extracts and adds the reports [`Worker::defer`] kept, waiting for the matchers: their
+    /// Extracts and adds the reports [`Worker::add_or_keep`] kept, waiting for the matchers: their
     /// terms get the tags analysing them now would have given ([`TermBuffer::retag`]).
     fn flush(&mut self, writer: &IndexWriter<ReportDoc>) -> crate::Result<()> {
         if self.pending.is_empty() {
@@ -715,7 +715,7 @@ impl Worker {
         }
         outcome.num_reports = parsed.reports.len();
         for report in parsed.reports {
-            self.defer(writer, report, &sig)?;
+            self.add_or_keep(writer, report, &sig)?;
         }
         outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
