@@ -24,9 +24,7 @@
 //! What this module does not do: decide whether a discovered name is a lexicon leader, or
 //! count later mentions — [`super::leaders`] does both.
 
-use std::collections::HashSet;
-
-use super::matcher::{FxHashMap, Keys, PhraseSet};
+use super::matcher::{FxHashMap, FxHashSet, Keys, PhraseSet};
 use crate::analysis::{self, Tagged, Term};
 
 /// Words that, directly before a name, make it an office holder or official.
@@ -688,8 +686,8 @@ pub(crate) struct Discovery {
     /// Stem of each role head → the head words as written (lower case), since several
     /// ordinary words share a head's stem ("Senate"/"senator", "aid"/"aide", "represents").
     heads: FxHashMap<u32, Vec<&'static str>>,
-    particles: HashSet<String>,
-    styled: HashSet<String>,
+    particles: FxHashSet<String>,
+    styled: FxHashSet<String>,
     /// Place and organisation names and triggers, analysed: never part of a person's name.
     places: PhraseSet<()>,
     /// The [`Class`] bits of each term id (of the shared [`Vocab`]; ids past the end have
@@ -826,7 +824,7 @@ impl Discovery {
             }
         }
         let analyzer = &mut keys.analyzer;
-        let mut set = |words: &[&str]| -> HashSet<String> {
+        let mut set = |words: &[&str]| -> FxHashSet<String> {
             words.iter().flat_map(|w| analysis::terms(analyzer, w)).map(|t| t.text).collect()
         };
         let general_after = set(GENERAL_AFTER);
@@ -1296,7 +1294,7 @@ impl Discovery {
 
 /// The name `start..end` as written, with words joined by one space; ALL-CAPS or
 /// lower-case words are Title-Cased, particles kept lower-case inside a name.
-fn display_name(t: &Text<'_>, start: usize, end: usize, particles: &HashSet<String>) -> String {
+fn display_name(t: &Text<'_>, start: usize, end: usize, particles: &FxHashSet<String>) -> String {
     let mut out = String::new();
     for k in start..end {
         if k > start {

@@ -9,6 +9,7 @@
 //! the stem ([`crate::analysis`]'s tagging analyzer), so the words of a report cost no lookup
 //! beyond the analysis that reads them anyway.
 
+use std::collections::hash_map::Entry;
 use std::hash::Hasher;
 
 use tantivy::tokenizer::TextAnalyzer;
@@ -293,13 +294,14 @@ impl<T: PartialEq> PhraseSet<T> {
             self.root[first] = node;
         }
         for &id in &ids[1..] {
-            node = match self.edges.get(&(node, id)) {
-                Some(&child) => child,
-                None => {
-                    let child = self.new_node();
-                    self.edges.insert((node, id), child);
+            // One hash of the edge, whether it exists or is added.
+            let next = self.flags.len() as u32;
+            node = match self.edges.entry((node, id)) {
+                Entry::Occupied(edge) => *edge.get(),
+                Entry::Vacant(edge) => {
+                    edge.insert(next);
                     self.flags[node as usize] |= HAS_EDGES;
-                    child
+                    self.new_node()
                 }
             };
         }

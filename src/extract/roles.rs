@@ -16,10 +16,8 @@
 //! role of the lexicon covers (a 1987 story) resolves to nobody, which is the point — the
 //! lexicon starts in 2015 and must not put today's president into old news.
 
-use std::collections::HashMap;
-
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon, TopicSpec};
-use super::matcher::{Keys, PhraseSet};
+use super::matcher::{FxHashMap, Keys, PhraseSet};
 
 /// Other ways news writes an office: (office in `leaders.toml`, variant).
 pub const OFFICE_VARIANTS: &[(&str, &str)] = &[
@@ -68,12 +66,12 @@ impl RoleMatcher {
     pub fn new<'a>(leaders: &'a LeaderLexicon, topics: &'a TopicLexicon, keys: &mut Keys<'a>) -> RoleMatcher {
         // Every pattern is built from term ids: each name, demonym and office is analysed and
         // numbered once ([`Keys`]), and the thousands of patterns are concatenations of ids.
-        let place_topics: HashMap<&str, &TopicSpec> =
+        let place_topics: FxHashMap<&str, &TopicSpec> =
             topics.topic.values().filter(|t| t.kind != TopicKind::Theme).map(|t| (t.name.as_str(), t)).collect();
         // Analysed when an office of the place is first met: most places have none.
-        let mut places: HashMap<&str, Option<PlaceKeys>> = HashMap::new();
+        let mut places: FxHashMap<&str, Option<PlaceKeys>> = FxHashMap::default();
         // Each country's paramount office: the one a role marks, else its President.
-        let mut paramount: HashMap<&str, String> = HashMap::new();
+        let mut paramount: FxHashMap<&str, String> = FxHashMap::default();
         for role in leaders.leader.values().flat_map(|l| &l.roles) {
             let office = role.office.to_lowercase();
             if role.paramount {
@@ -85,8 +83,9 @@ impl RoleMatcher {
         let is_paramount =
             |office: &str, country: &str| paramount.get(country).is_some_and(|p| p.eq_ignore_ascii_case(office));
         let mut offices: Vec<Office> = Vec::new();
-        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut by_key: FxHashMap<(String, String), usize> = FxHashMap::default();
         let mut patterns = PhraseSet::default();
+        let mut pattern: Vec<u32> = Vec::new();
         let of = keys.ids("of");
         let s = keys.ids("s");
         for (leader, spec) in leaders.leader.values().enumerate() {
@@ -121,16 +120,22 @@ impl RoleMatcher {
                         OFFICE_VARIANTS.iter().filter(|(o, _)| o.eq_ignore_ascii_case(&role.office)).map(|(_, v)| *v),
                     )
                     .chain(is_paramount(&role.office, &role.country).then_some(PARAMOUNT_VARIANT));
+                // Thousands of patterns: each is assembled in one reused buffer.
+                let mut insert = |parts: &[&[u32]]| {
+                    pattern.clear();
+                    parts.iter().for_each(|part| pattern.extend_from_slice(part));
+                    patterns.insert(&pattern, id);
+                };
                 for office in variants {
                     let office = keys.ids(office);
                     for d in demonyms.iter() {
-                        patterns.insert(&[d.as_slice(), &office].concat(), id);
+                        insert(&[d, &office]);
                     }
                     for n in names.iter() {
-                        patterns.insert(&[n.as_slice(), &s, &office].concat(), id);
-                        patterns.insert(&[office.as_slice(), &of, n].concat(), id);
+                        insert(&[n, &s, &office]);
+                        insert(&[&office, &of, n]);
                         if *kind == TopicKind::Org {
-                            patterns.insert(&[n.as_slice(), &office].concat(), id);
+                            insert(&[n, &office]);
                         }
                     }
                 }
