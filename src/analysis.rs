@@ -24,7 +24,6 @@
 //! query, a passage, an author or tag field) is analysed. [`register`] registers the
 //! analyzer without the registry.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -562,7 +561,7 @@ impl Replayed {
 /// value of a document once.
 #[derive(Debug, Default)]
 pub(crate) struct Replay {
-    texts: Mutex<HashMap<(usize, usize), Tokens>>,
+    texts: Mutex<FxHashMap<(usize, usize), Tokens>>,
     #[cfg(test)]
     pub(crate) num_replayed: std::sync::atomic::AtomicUsize,
 }
@@ -572,7 +571,7 @@ impl Replay {
         (text.as_ptr().addr(), text.len())
     }
 
-    fn texts(&self) -> std::sync::MutexGuard<'_, HashMap<(usize, usize), Tokens>> {
+    fn texts(&self) -> std::sync::MutexGuard<'_, FxHashMap<(usize, usize), Tokens>> {
         // A panic elsewhere cannot leave the map half-updated: each operation is one call.
         self.texts.lock().unwrap_or_else(PoisonError::into_inner)
     }
