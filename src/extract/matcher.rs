@@ -252,8 +252,11 @@ pub(crate) struct PhraseSet<T> {
     edges: FxHashMap<(u32, u32), u32>,
     /// Per node: [`ENDS`] and [`HAS_EDGES`] bits.
     flags: Vec<u8>,
-    /// Per node, the payloads of the patterns ending there.
-    payloads: Vec<Vec<T>>,
+    /// Per node, the payload of the first pattern ending there: most nodes end one pattern
+    /// or none, so this saves an allocation per pattern over a `Vec` per node.
+    payloads: Vec<Option<T>>,
+    /// Per node where several patterns end, the payloads after the first, in insertion order.
+    more_payloads: FxHashMap<u32, Vec<T>>,
 }
 
 /// No node: node 0 is the root, never reached by an edge.
@@ -265,7 +268,13 @@ const HAS_EDGES: u8 = 2;
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        PhraseSet { root: Vec::new(), edges: FxHashMap::default(), flags: vec![0], payloads: vec![Vec::new()] }
+        PhraseSet {
+            root: Vec::new(),
+            edges: FxHashMap::default(),
+            flags: vec![0],
+            payloads: vec![None],
+            more_payloads: FxHashMap::default(),
+        }
     }
 }
 
@@ -306,15 +315,21 @@ impl<T: PartialEq> PhraseSet<T> {
             };
         }
         self.flags[node as usize] |= ENDS;
-        let payloads = &mut self.payloads[node as usize];
-        if !payloads.contains(&payload) {
-            payloads.push(payload);
+        match &mut self.payloads[node as usize] {
+            slot @ None => *slot = Some(payload),
+            Some(first) if *first == payload => {}
+            Some(_) => {
+                let more = self.more_payloads.entry(node).or_default();
+                if !more.contains(&payload) {
+                    more.push(payload);
+                }
+            }
         }
     }
 
     fn new_node(&mut self) -> u32 {
         self.flags.push(0);
-        self.payloads.push(Vec::new());
+        self.payloads.push(None);
         (self.flags.len() - 1) as u32
     }
 
@@ -387,7 +402,7 @@ impl<T: PartialEq> PhraseSet<T> {
             len += 1;
         }
         ends[..num_ends].iter().rev().find_map(|&(len, node)| {
-            let payload = self.payloads[node as usize].iter().find(|p| accept(i, len, p))?;
+            let payload = self.payloads_of(node).find(|p| accept(i, len, p))?;
             Some(Match { first: i, len, payload })
         })
     }
@@ -401,7 +416,13 @@ impl<T: PartialEq> PhraseSet<T> {
             }
             node = self.edges.get(&(node, id)).copied().unwrap_or(NONE);
         }
-        self.payloads.get(node as usize).filter(|_| node != NONE).into_iter().flatten()
+        (node != NONE).then(|| self.payloads_of(node)).into_iter().flatten()
+    }
+
+    /// The payloads of the patterns ending at `node`, in the order they were inserted.
+    fn payloads_of(&self, node: u32) -> impl Iterator<Item = &T> {
+        let first = self.payloads.get(node as usize).and_then(Option::as_ref);
+        first.into_iter().chain(self.more_payloads.get(&node).into_iter().flatten())
     }
 }
 
