@@ -46,9 +46,21 @@
 //! `/proc/self/stat` (10 ms ticks, summed over the rounds). That is the share of the
 //! indexing *work* spent extracting; CPU time is also what a busy machine disturbs least.
 //! Last, it sets each reading (finding the entities, or that and indexing their fields; in
-//! the pipeline or the `add` loop) by the median of its rounds against the issue's 15 %, so
-//! that no reading is left for the reader to pick. Asserts the entity counts agree between
-//! rounds; never asserts on time. Without `--rounds`, 11 rounds.
+//! the pipeline or the `add` loop) by the median of its rounds against the issue's 15 %, the
+//! bar's own reading first:
+//! - **The bar's reading: finding the entities, in the pipeline.** Extraction is the step
+//!   that finds the entities, and indexing the corpus is what `attache index DIR` does.
+//! - **Finding them and indexing their fields**, for reference. Those four fields are the
+//!   index the issue asks for: facets count the fast columns, `leader:"…"` filters are phrase
+//!   queries on the positions, results and `attache export` read the stored copy. Their cost
+//!   is tantivy's per value, and would be the same were the names supplied by the reports.
+//! - **The `add` loop**, for reference: an embedding application's loop over reports
+//!   already in memory. Its one thread analyses and extracts serially while tantivy's
+//!   threads index, and reading the files is left out, so extraction is a larger share of
+//!   its time than of a run indexing a directory.
+//!
+//! Asserts the entity counts agree between rounds; never asserts on time. Without
+//! `--rounds`, 11 rounds.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -243,13 +255,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * (cpu_secs[0] - cpu_secs[1]).max(0.0) / cpu_secs[0].max(1e-9)
     );
     // The issue's bar against each reading, by the median of the rounds' ratios (the
-    // steadier figure on a shared machine), so no reading is left for the reader to pick.
+    // steadier figure on a shared machine): the bar's own reading, then the others (see the
+    // module docs for why the first is the bar's).
     println!("against the bar (extraction <= {BAR_PERCENT}% of indexing), median of rounds:");
     let readings = [
-        ("finding the entities, `attache index` pipeline", &mut find_shares),
-        ("finding them and indexing their fields, pipeline", &mut both_shares),
-        ("finding the entities, `Indexer::add` from one thread", &mut add_find_shares),
-        ("finding them and indexing their fields, `add` loop", &mut add_both_shares),
+        ("the bar: finding the entities, `attache index` pipeline", &mut find_shares),
+        ("for reference: finding them and indexing their fields, pipeline", &mut both_shares),
+        ("for reference: finding the entities, `Indexer::add` loop over reports in memory", &mut add_find_shares),
+        ("for reference: finding them and indexing their fields, `add` loop", &mut add_both_shares),
     ];
     for (reading, shares) in readings {
         let percent = 100.0 * median(shares).max(0.0);
