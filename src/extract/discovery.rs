@@ -666,19 +666,40 @@ pub const MAX_APPOSITION_GAP: usize = 5;
 /// Name words a discovered name may have (particles and initials not counted).
 const MAX_NAME_WORDS: usize = 4;
 
-/// A person introduced in a text.
-#[derive(Debug, Clone, PartialEq)]
+/// A person introduced in a text, by where the name stands in it: nothing is copied out of
+/// the text, since most people a report introduces turn out to be lexicon leaders or are met
+/// again, and their names are never needed as strings ([`Discovery::display`] writes one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Introduced {
-    /// The name as written (Title-Cased when the text is ALL-CAPS).
-    pub display: String,
-    /// Analysed terms of the whole name.
-    pub terms: Vec<String>,
-    /// Their ids in the lexicons' [`Vocab`].
-    pub ids: Vec<u32>,
-    /// Analysed terms of the surname (the last word; several terms when hyphenated).
-    pub surname: Vec<String>,
-    /// Index of the name's first term in the text.
-    pub first: usize,
+    /// The name's terms are `start..end` of the text's.
+    pub start: usize,
+    pub end: usize,
+    /// Where its surname starts (the last word; several terms when hyphenated).
+    pub surname_start: usize,
+    /// A styled head written right before the name ("Sheikh"), shown with it.
+    pub style: Option<usize>,
+}
+
+impl Introduced {
+    /// The analysed terms of the whole name, in `t`, the text it was found in.
+    pub fn terms<'t>(&self, t: &'t Text<'_>) -> &'t [Term] {
+        t.terms.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// The analysed terms of the surname, in `t`.
+    pub fn surname<'t>(&self, t: &'t Text<'_>) -> &'t [Term] {
+        t.terms.get(self.surname_start..self.end).unwrap_or_default()
+    }
+
+    /// The ids of the name's terms in the lexicons' [`Vocab`], in `t`.
+    pub fn ids<'t>(&self, t: &'t Text<'_>) -> &'t [u32] {
+        t.ids.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// Whether two runs of terms are the same words.
+pub(crate) fn same_terms(a: &[Term], b: &[Term]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text)
 }
 
 /// The role, stop and particle vocabularies, analysed once.
@@ -1276,19 +1297,23 @@ impl Discovery {
     }
 
     fn push(&self, t: &Scan<'_>, start: usize, end: usize, style: Option<usize>, out: &mut Vec<Introduced>) {
-        // A name met again (most are): compared in place, before anything is copied.
+        // A name met again (most are) is kept once, where it was first introduced.
         let name = &t.terms[start..end];
-        if out.iter().any(|p| p.terms.len() == name.len() && p.terms.iter().zip(name).all(|(a, b)| *a == b.text)) {
+        if out.iter().any(|p| same_terms(p.terms(t), name)) {
             return;
         }
-        let terms: Vec<String> = name.iter().map(|x| x.text.clone()).collect();
-        let s = self.surname_start(t, start, end);
-        let surname: Vec<String> = t.terms[s..end].iter().map(|x| x.text.clone()).collect();
-        let mut display = display_name(t, start, end, &self.particles);
-        if let Some(h) = style {
-            display = format!("{} {display}", display_name(t, h, h + 1, &self.particles));
+        let surname_start = self.surname_start(t, start, end);
+        out.push(Introduced { start, end, surname_start, style });
+    }
+
+    /// The name of `p`, introduced in `t`, as written (Title-Cased when the text is
+    /// ALL-CAPS), after its styled head if it has one.
+    pub fn display(&self, t: &Text<'_>, p: &Introduced) -> String {
+        let name = display_name(t, p.start, p.end, &self.particles);
+        match p.style {
+            Some(h) => format!("{} {name}", display_name(t, h, h + 1, &self.particles)),
+            None => name,
         }
-        out.push(Introduced { display, terms, ids: t.ids[start..end].to_vec(), surname, first: start });
     }
 }
 
@@ -1340,7 +1365,7 @@ mod tests {
         let caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
         let marks = Marks::of(text, &terms);
         let t = Text::new(text, marks.tagged(&terms, &ids), caps);
-        d.find(&t, None).into_iter().map(|p| p.display).collect()
+        d.find(&t, None).iter().map(|p| d.display(&t, p)).collect()
     }
 
     #[test]

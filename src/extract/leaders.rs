@@ -19,12 +19,12 @@
 //! report also gives, and nobody otherwise.
 
 use super::Tag;
-use super::discovery::{Discovery, Text};
+use super::discovery::{Discovery, Introduced, Text, same_terms};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::{FxHashMap, FxHashSet, Keys, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
 use crate::Report;
-use crate::analysis::Tagged;
+use crate::analysis::{Tagged, Term};
 
 /// Words that, right after a name, make it a firm's ("Eastman Kodak Co", "Eli Lilly and Co",
 /// "John Labatt Ltd"): a discovered name written so anywhere in the report is not a person.
@@ -70,13 +70,6 @@ pub(crate) struct LeaderMatcher {
 enum Who {
     Lexicon(usize),
     Found(usize),
-}
-
-/// A person discovered in one report.
-struct Person {
-    display: String,
-    terms: Vec<String>,
-    surname: Vec<String>,
 }
 
 impl LeaderMatcher {
@@ -148,11 +141,13 @@ impl LeaderMatcher {
             Text::new(title.0, title.1, is_all_caps(title.0) || is_title_case(title.0)),
             Text::new(body.0, body.1, is_all_caps(body.0)),
         ];
-        // 1. Discovery, and who each introduced person is.
-        let mut people: Vec<Person> = Vec::new();
+        // 1. Discovery, and who each introduced person is. People are introduced in the
+        // body, and kept as where their names stand in it.
+        let body = &texts[1];
+        let mut people: Vec<Introduced> = Vec::new();
         let mut lexicon_found: Vec<usize> = Vec::new();
-        for p in self.discovery.find(&texts[1], Some(&texts[0])) {
-            let lexicon = self.patterns.exact(&p.ids).find_map(|name| match name {
+        for p in self.discovery.find(body, Some(&texts[0])) {
+            let lexicon = self.patterns.exact(p.ids(body)).find_map(|name| match name {
                 Name::Full(i) if self.plausible(*i, year) => Some(*i),
                 Name::Full(_) => None,
                 Name::Surname(leaders) => match leaders[..] {
@@ -165,22 +160,23 @@ impl LeaderMatcher {
                 continue;
             }
             // "Eastman Kodak Co": a firm named after people, not a person.
-            if self.is_firm(&texts, &p.terms) {
+            if self.is_firm(&texts, p.terms(body)) {
                 continue;
             }
-            // One person per surname: "President Reagan" and "Ronald Reagan" are one.
-            match people.iter_mut().find(|q| q.surname == p.surname) {
-                Some(q) if q.terms.len() < p.terms.len() && q.terms.len() == q.surname.len() => {
-                    q.display = p.display;
-                    q.terms = p.terms;
-                }
-                Some(q) if q.terms == q.surname || p.terms == p.surname || q.terms == p.terms => {}
-                _ => people.push(Person { display: p.display, terms: p.terms, surname: p.surname }),
+            // One person per surname: "President Reagan" and "Ronald Reagan" are one. A name
+            // that is only its surname has them start together.
+            let is_surname = |q: &Introduced| q.start == q.surname_start;
+            match people.iter_mut().find(|q| same_terms(q.surname(body), p.surname(body))) {
+                // The fuller name, whose surname is the same words.
+                Some(q) if is_surname(q) && q.terms(body).len() < p.terms(body).len() => *q = p,
+                Some(q) if is_surname(q) || is_surname(&p) || same_terms(q.terms(body), p.terms(body)) => {}
+                _ => people.push(p),
             }
         }
         // 2. Mentions. Most terms start no discovered name: one lookup rules them out.
         // A handful of words: a scan that compares lengths first is cheaper than hashing.
-        let mut starts: Vec<&str> = people.iter().flat_map(|p| [p.terms[0].as_str(), p.surname[0].as_str()]).collect();
+        let mut starts: Vec<&str> =
+            people.iter().flat_map(|p| [&p.terms(body)[0], &p.surname(body)[0]]).map(|t| t.text.as_str()).collect();
         starts.sort_unstable();
         starts.dedup();
         let mut counts: FxHashMap<Who, u32> = FxHashMap::default();
@@ -205,7 +201,7 @@ impl LeaderMatcher {
                     continue;
                 }
                 if starts.iter().any(|s| s.len() == terms[i].text.len() && *s == terms[i].text)
-                    && let Some((who, len)) = self.person_at(&people, t, i)
+                    && let Some((who, len)) = self.person_at(&people, body, t, i)
                 {
                     *counts.entry(who).or_default() += 1;
                     next = i + len;
@@ -257,7 +253,7 @@ impl LeaderMatcher {
             .map(|(who, count)| {
                 let name = match who {
                     Who::Lexicon(l) => self.names[l].clone(),
-                    Who::Found(p) => people[p].display.clone(),
+                    Who::Found(p) => self.discovery.display(body, &people[p]),
                 };
                 Tag::new(name, count)
             })
@@ -271,14 +267,14 @@ impl LeaderMatcher {
     /// body) runs straight into a [`FIRM_SUFFIXES`] word or "and Co" ("Eastman Kodak Co
     /// said…"). Only the first mention, since a person's firm often bears their name later
     /// ("inside trader Ivan Boesky … Ivan Boesky and Co"). Names of one word never are.
-    fn is_firm(&self, texts: &[Text<'_>; 2], terms: &[String]) -> bool {
+    fn is_firm(&self, texts: &[Text<'_>; 2], terms: &[Term]) -> bool {
         if terms.len() < 2 {
             return false;
         }
         let is_suffix =
             |t: &Text<'_>, k: usize| k < t.terms.len() && self.firm_suffixes.contains(&t.ids[k]) && t.is_capitalised(k);
         for t in texts {
-            let first = t.terms.windows(terms.len()).position(|w| w.iter().map(|x| &x.text).eq(terms));
+            let first = t.terms.windows(terms.len()).position(|w| same_terms(w, terms));
             if let Some(i) = first {
                 let after = i + terms.len();
                 return is_suffix(t, after)
@@ -288,20 +284,19 @@ impl LeaderMatcher {
         false
     }
 
-    /// A discovered person's full name or capitalised surname at term `i`.
-    fn person_at(&self, people: &[Person], t: &Text<'_>, i: usize) -> Option<(Who, usize)> {
-        let terms = t.terms;
-        let starts =
-            |seq: &[String]| i + seq.len() <= terms.len() && seq.iter().zip(&terms[i..]).all(|(a, b)| *a == b.text);
+    /// A discovered person's full name or capitalised surname at term `i` of `t`; `people`
+    /// were introduced in `body`.
+    fn person_at(&self, people: &[Introduced], body: &Text<'_>, t: &Text<'_>, i: usize) -> Option<(Who, usize)> {
+        let starts = |seq: &[Term]| t.terms.get(i..i + seq.len()).is_some_and(|here| same_terms(here, seq));
         for (p, person) in people.iter().enumerate() {
-            if starts(&person.terms) {
-                return Some((Who::Found(p), person.terms.len()));
+            if starts(person.terms(body)) {
+                return Some((Who::Found(p), person.terms(body).len()));
             }
         }
         if !(t.caps_uninformative || t.is_capitalised(i)) {
             return None;
         }
-        people.iter().position(|p| starts(&p.surname)).map(|p| (Who::Found(p), people[p].surname.len()))
+        people.iter().position(|p| starts(p.surname(body))).map(|p| (Who::Found(p), people[p].surname(body).len()))
     }
 }
 
