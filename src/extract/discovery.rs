@@ -691,6 +691,11 @@ impl Introduced {
         t.terms.get(self.surname_start..self.end).unwrap_or_default()
     }
 
+    /// Whether the name is its surname alone ("President Reagan").
+    pub fn is_surname_only(&self) -> bool {
+        self.start == self.surname_start
+    }
+
     /// The ids of the name's terms in the lexicons' [`Vocab`], in `t`.
     pub fn ids<'t>(&self, t: &'t Text<'_>) -> &'t [u32] {
         t.ids.get(self.start..self.end).unwrap_or_default()

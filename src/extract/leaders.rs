@@ -163,13 +163,11 @@ impl LeaderMatcher {
             if self.is_firm(&texts, p.terms(body)) {
                 continue;
             }
-            // One person per surname: "President Reagan" and "Ronald Reagan" are one. A name
-            // that is only its surname has them start together.
-            let is_surname = |q: &Introduced| q.start == q.surname_start;
+            // One person per surname: "President Reagan" and "Ronald Reagan" are one.
             match people.iter_mut().find(|q| same_terms(q.surname(body), p.surname(body))) {
                 // The fuller name, whose surname is the same words.
-                Some(q) if is_surname(q) && q.terms(body).len() < p.terms(body).len() => *q = p,
-                Some(q) if is_surname(q) || is_surname(&p) || same_terms(q.terms(body), p.terms(body)) => {}
+                Some(q) if q.is_surname_only() && q.terms(body).len() < p.terms(body).len() => *q = p,
+                Some(q) if q.is_surname_only() || p.is_surname_only() || same_terms(q.terms(body), p.terms(body)) => {}
                 _ => people.push(p),
             }
         }
