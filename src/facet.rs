@@ -1,9 +1,12 @@
-//! Facets: how many matching articles name each leader, topic, place and organisation; and
-//! [`Stats`], the same counts over the whole index plus sources and the date range.
+//! Facets: how many matching articles name each leader, topic, place and organisation, come
+//! from each source and author, and were published in each month; and [`Stats`], the same
+//! counts over the whole index plus the date range.
 //!
 //! A tantivy collector over the fast (columnar) copies of the `leader`, `topic`, `place`,
-//! `org` (and `source`) fields: term ordinals are counted per segment while matching, then
-//! turned into names, so counting costs one column read per match. The search runs it in the
+//! `org`, `source` and `author` fields and the `date` column: term ordinals (and days) are
+//! counted per segment while matching, then turned into names (and months), so counting costs
+//! one column read per match and field. A field without a fast copy (a custom `fields.toml`)
+//! simply counts nothing. The search runs it in the
 //! same pass as its top documents (a tuple collector), not as a second execution of the query.
 //!
 //! Segments never change once written, so each segment's opened columns and the names of
@@ -16,10 +19,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::Index;
 use crate::index::index_error;
@@ -86,9 +89,12 @@ impl ColumnCache {
     }
 }
 
-/// Counts the values of some fast text fields over the matching documents.
+/// Counts the values of some fast text fields, and the months of the `date` column, over the
+/// matching documents.
 pub(crate) struct FacetCollector {
     fields: Vec<(Field, String)>,
+    /// The date column's name, when months are counted.
+    date: Option<String>,
     cache: ColumnCache,
 }
 
@@ -96,25 +102,33 @@ pub(crate) struct FacetSegment {
     columns: Vec<Option<Arc<FacetColumn>>>,
     /// Per column, matches per ordinal.
     counts: Vec<Vec<u64>>,
+    date: Option<Column<DateTime>>,
+    /// Matches per day since the epoch: a handful of distinct days in practice, turned into
+    /// months once, when the segments are merged.
+    days: HashMap<i64, u64>,
 }
 
-/// Per field, name → matching documents.
+/// Per field, name → matching documents; then, when counted, month → matching documents.
 pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
 
-/// Per field, a segment's column and its matches per ordinal: names are only copied once the
-/// segments' counts are merged, once per distinct name rather than once per segment.
-pub(crate) type SegmentCounts = Vec<Option<(Arc<FacetColumn>, Vec<u64>)>>;
+/// Per field, a segment's column and its matches per ordinal (names are only copied once the
+/// segments' counts are merged, once per distinct name rather than once per segment); and the
+/// matches per day.
+pub(crate) type SegmentCounts = (Vec<Option<(Arc<FacetColumn>, Vec<u64>)>>, HashMap<i64, u64>);
 
 impl FacetCollector {
-    /// A collector of the facet fields of searches (leaders, topics, places, organisations).
+    /// A collector of the facets of searches, in the order of [`facets`]: leaders, topics,
+    /// places, organisations, sources, authors, then months.
     pub(crate) fn facets(index: &Index, cache: &ColumnCache) -> FacetCollector {
         let f = &index.fields;
-        FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org])
+        let mut collector = FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org, f.source, f.author]);
+        collector.date = Some(index.tantivy_schema.get_field_name(f.date).to_string());
+        collector
     }
 
     fn new(index: &Index, cache: &ColumnCache, fields: &[Field]) -> FacetCollector {
         let fields = fields.iter().map(|&f| (f, index.tantivy_schema.get_field_name(f).to_string())).collect();
-        FacetCollector { fields, cache: cache.clone() }
+        FacetCollector { fields, date: None, cache: cache.clone() }
     }
 
     /// Forgets cached columns of segments `searcher` no longer has.
@@ -134,7 +148,11 @@ impl Collector for FacetCollector {
             .map(|(field, name)| self.cache.get(segment, *field, name))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let counts = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.names.len())]).collect();
-        Ok(FacetSegment { columns, counts })
+        let date = match &self.date {
+            Some(name) => segment.fast_fields().column_opt::<DateTime>(name)?,
+            None => None,
+        };
+        Ok(FacetSegment { columns, counts, date, days: HashMap::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -143,15 +161,30 @@ impl Collector for FacetCollector {
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
         let mut total: Vec<HashMap<&str, u64>> = vec![HashMap::new(); self.fields.len()];
-        for fruit in &fruits {
+        let mut days: HashMap<i64, u64> = HashMap::new();
+        for (fruit, segment_days) in &fruits {
             for (into, from) in total.iter_mut().zip(fruit) {
                 let Some((column, counts)) = from else { continue };
                 for (name, &n) in column.names.iter().zip(counts).filter(|(_, n)| **n > 0) {
                     *into.entry(name.as_str()).or_default() += n;
                 }
             }
+            for (&day, &n) in segment_days {
+                *days.entry(day).or_default() += n;
+            }
         }
-        Ok(total.into_iter().map(|t| t.into_iter().map(|(name, n)| (name.to_string(), n)).collect()).collect())
+        let mut counts: Counts =
+            total.into_iter().map(|t| t.into_iter().map(|(name, n)| (name.to_string(), n)).collect()).collect();
+        if self.date.is_some() {
+            let mut months: BTreeMap<String, u64> = BTreeMap::new();
+            for (day, n) in days {
+                let mut month = crate::date::iso_from_days(day);
+                month.truncate(7);
+                *months.entry(month).or_default() += n;
+            }
+            counts.push(months);
+        }
+        Ok(counts)
     }
 }
 
@@ -168,10 +201,18 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
+        if let Some(date) = &self.date {
+            // One count per article, whatever number of dates it holds.
+            if let Some(first) = date.first(doc) {
+                *self.days.entry(first.into_timestamp_secs().div_euclid(86_400)).or_default() += 1;
+            }
+        }
     }
 
     fn harvest(self) -> SegmentCounts {
-        self.columns.into_iter().zip(self.counts).map(|(column, counts)| column.map(|c| (c, counts))).collect()
+        let columns =
+            self.columns.into_iter().zip(self.counts).map(|(column, counts)| column.map(|c| (c, counts))).collect();
+        (columns, self.days)
     }
 }
 
@@ -179,7 +220,15 @@ impl SegmentCollector for FacetSegment {
 pub(crate) fn facets(counts: Counts) -> Facets {
     let mut counts = counts.into_iter();
     let mut next = || counts.next().unwrap_or_default();
-    Facets { leaders: next(), topics: next(), places: next(), orgs: next() }
+    Facets {
+        leaders: next(),
+        topics: next(),
+        places: next(),
+        orgs: next(),
+        sources: next(),
+        authors: next(),
+        dates: next(),
+    }
 }
 
 /// An overview of an index.
@@ -191,9 +240,9 @@ pub struct Stats {
     pub first_date: Option<String>,
     /// Latest publication day.
     pub last_date: Option<String>,
-    /// Articles per leader, topic, place and organisation.
+    /// Articles per leader, topic, place, organisation, source, author and month.
     pub facets: Facets,
-    /// Articles per source.
+    /// Articles per source (the same as `facets.sources`, kept for readers of earlier output).
     pub sources: BTreeMap<String, u64>,
 }
 
@@ -202,11 +251,9 @@ pub(crate) fn stats(index: &Index) -> crate::Result<Stats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
     let all = tantivy::query::AllQuery;
-    let collector = FacetCollector::new(index, &ColumnCache::default(), &[f.leader, f.topic, f.place, f.org, f.source]);
-    let mut counts = searcher.search(&all, &collector).map_err(|e| index_error(&index.location(), e))?.into_iter();
-    let mut next = || counts.next().unwrap_or_default();
-    let facets = Facets { leaders: next(), topics: next(), places: next(), orgs: next() };
-    let sources = next();
+    let collector = FacetCollector::facets(index, &ColumnCache::default());
+    let facets = facets(searcher.search(&all, &collector).map_err(|e| index_error(&index.location(), e))?);
+    let sources = facets.sources.clone();
     let date_name = index.tantivy_schema.get_field_name(f.date);
     let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
     for segment in searcher.segment_readers() {

@@ -269,7 +269,18 @@ impl Compiler<'_> {
             )),
             None => Bound::Unbounded,
         };
-        Box::new(RangeQuery::new(bound(lo), bound(hi)))
+        match (bound(lo), bound(hi)) {
+            // tantivy needs one bound (it panics on none): `date:[* TO *]` is every dated
+            // article, from the earliest day the index can hold.
+            (Bound::Unbounded, Bound::Unbounded) => Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_date(
+                    field,
+                    DateTime::from_timestamp_secs(crate::date::indexable_secs(i64::MIN / 86_400)),
+                )),
+                Bound::Unbounded,
+            )),
+            (lo, hi) => Box::new(RangeQuery::new(lo, hi)),
+        }
     }
 }
 

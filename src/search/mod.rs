@@ -62,7 +62,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Passages per hit.
     pub passages: usize,
-    /// Whether to count leaders, topics, places and organisations over all matches.
+    /// Whether to count leaders, topics, places, organisations, sources, authors and months
+    /// of publication over all matches ([`Facets`]).
     pub facets: bool,
     /// How articles are ranked.
     #[serde(default)]
@@ -142,7 +143,8 @@ impl SearchRequest {
 ///               "places": ["Iran"], "orgs": ["NATO"],
 ///               "passages": [ { "score": 3.2, "start": 812, "end": 1190, "text": "…",
 ///                               "highlights": [ { "start": 840, "end": 845 } ] } ] } ],
-///   "facets": { "leaders": { "Vladimir Putin": 2 }, "topics": { "Iran": 2 } } }
+///   "facets": { "leaders": { "Vladimir Putin": 2 }, "topics": { "Iran": 2 },
+///               "sources": { "Reuters": 2 }, "dates": { "2025-07": 2 } } }
 /// ```
 ///
 /// `start`/`end` are byte offsets into the article body, on char boundaries; a passage's
@@ -176,6 +178,16 @@ pub struct Facets {
     /// Organisations.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub orgs: BTreeMap<String, u64>,
+    /// Outlets (the `source` field, as written).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, u64>,
+    /// Bylines (the `author` field, as written; counted only when `fields.toml` makes it fast).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authors: BTreeMap<String, u64>,
+    /// Articles per month of publication, `YYYY-MM` (undated articles are not counted): the
+    /// data of a date histogram.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dates: BTreeMap<String, u64>,
 }
 
 /// One matching article.

@@ -137,6 +137,30 @@ fn results_round_trip_through_json() {
 }
 
 #[test]
+fn facets_count_sources_authors_and_months_of_the_matches() {
+    let c = corpus();
+    let (index, _) = c.sync();
+    let all = "date:[* TO *] OR leader:putin";
+    let results = index.searcher().search(&SearchRequest::new(all).facets(true)).unwrap();
+    let f = &results.facets;
+    assert_eq!(f.sources.get("Harbour Ledger"), Some(&1));
+    assert_eq!(f.sources.get("Levant Courier"), Some(&1));
+    assert_eq!(f.authors.get("R.T. OKAFOR"), Some(&1));
+    assert_eq!(f.authors.get("Mei Lin"), Some(&1));
+    // One bar per month with dated matches; undated reports count in no month.
+    let months: Vec<(&str, u64)> = f.dates.iter().map(|(m, n)| (m.as_str(), *n)).collect();
+    assert_eq!(months, [("2025-05", 1), ("2025-06", 1), ("2025-10", 1)]);
+
+    let narrowed = index.searcher().search(&SearchRequest::new("date:2025-06").facets(true)).unwrap();
+    assert_eq!(narrowed.facets.dates.keys().collect::<Vec<_>>(), ["2025-06"]);
+    assert_eq!(narrowed.facets.authors.keys().collect::<Vec<_>>(), ["Ines Moreau"]);
+
+    let stats = index.stats().unwrap();
+    assert_eq!(stats.facets.dates.values().sum::<u64>(), 3);
+    assert_eq!(stats.facets.sources, stats.sources);
+}
+
+#[test]
 fn reindexing_touches_only_what_changed() {
     let c = corpus();
     let (index, _) = c.sync();
