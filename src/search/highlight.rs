@@ -7,8 +7,16 @@
 //! also has them alone. Prefix and fuzzy clauses light every word they expand to. Spans are
 //! sorted, disjoint and on char boundaries (they are token boundaries); no markup is added:
 //! renderers choose it.
+//!
+//! Searches light the matches inside the passages they return; [`Searcher::highlight`]
+//! lights every match of a query in a whole text, for showing an article in full.
+
+use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
+
+use super::{ANALYZER, Searcher, compile, query, scan};
+use crate::{Error, analysis};
 
 #[cfg(test)]
 use super::compile::Lit;
@@ -28,6 +36,55 @@ impl Highlight {
     /// The range as a `Range<usize>`.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start..self.end
+    }
+}
+
+impl Searcher {
+    /// Every match of `query` in `text` (an article's body, as [`Searcher::article`] gives
+    /// it), sorted and disjoint: what a search would light, over the whole text rather than
+    /// inside the best passages. Function words a search would not rank by are not lit, nor
+    /// are negated words or filters (`leader:putin`).
+    ///
+    /// ```
+    /// use attache::{Index, IndexSchema, Report};
+    /// let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+    /// let searcher = index.searcher();
+    /// let text = "Talks on Iran resumed. Iranian envoys were talking in Oman.";
+    /// let lit: Vec<&str> = searcher.highlight("talks -oman", text)?.iter().map(|h| &text[h.range()]).collect();
+    /// assert_eq!(lit, ["Talks", "talking"]);
+    /// # Ok::<(), attache::Error>(())
+    /// ```
+    ///
+    /// A malformed query is [`Error::Query`], as for [`Searcher::search`].
+    pub fn highlight(&self, query: &str, text: &str) -> crate::Result<Vec<Highlight>> {
+        let tree = compile::drop_stopwords(&query::parse(query)?);
+        let mut analyzer = ANALYZER.with(Cell::take).unwrap_or_else(analysis::analyzer);
+        let mut lexicons = compile::Lexicons { shared: &self.extractor, schema: &self.index.schema, own: None };
+        let fields = self.index.fields;
+        let default_fields = fields.default_search(&self.index.tantivy_schema, &self.index.schema);
+        let mut compiler = compile::Compiler {
+            fields: &fields,
+            default_fields: &default_fields,
+            analyzer: &mut analyzer,
+            extractor: &mut lexicons,
+            lits: Vec::new(),
+            units: Vec::new(),
+            rescorable: true,
+        };
+        let compiled = compiler.compile(&tree, false)?;
+        let lits = std::mem::take(&mut compiler.lits);
+        if compiled.is_none() {
+            return Err(Error::query(1, "nothing to search for: the query has no words, only punctuation"));
+        }
+        let spans = if lits.is_empty() {
+            Vec::new()
+        } else {
+            let vocab = scan::Vocab::new(&lits);
+            let scanned = scan::scan(&mut analyzer, &vocab, text);
+            scan::find(&scanned, &vocab, &lits)
+        };
+        ANALYZER.with(|cell| cell.set(Some(analyzer)));
+        Ok(spans.into_iter().map(|s| Highlight { start: s.start, end: s.end }).collect())
     }
 }
 

@@ -4,6 +4,8 @@
 //! - the passage shown first is the one with the query's words;
 //! - function words do not rank unless they are all the query has;
 //! - the re-ranker keeps the boolean structure and explains itself;
+//! - `Searcher::highlight` lights in a whole body exactly what the search lights in its
+//!   passages, and more only outside them;
 //! - properties: for any bodies, passages are in bounds, on char boundaries and disjoint,
 //!   and highlights sorted, disjoint, inside their passage.
 
@@ -183,6 +185,36 @@ fn body_strategy() -> impl Strategy<Value = String> {
         any::<char>().prop_map(String::from),
     ];
     prop::collection::vec(piece, 1..120).prop_map(|v| v.concat())
+}
+
+#[test]
+fn highlighting_a_whole_body_agrees_with_the_passages() -> crate::Result<()> {
+    let sentences: Vec<String> = (0..40)
+        .map(|i| match i % 5 {
+            0 => format!("Sentence {i}: envoys held talks on Iran's nuclear programme."),
+            1 => format!("Sentence {i}: the weather in Geneva was mild."),
+            2 => format!("Sentence {i}: Oman hosted the talking, not Qatar."),
+            _ => format!("Sentence {i}: nothing to report on that front."),
+        })
+        .collect();
+    let body = sentences.join(" ");
+    let index = index(&[Report::new("long.txt", &body)])?;
+    let searcher = index.searcher();
+    let query = "\"nuclear programme\" talks -syria";
+    let all = searcher.highlight(query, &body)?;
+    let lit: Vec<&str> = all.iter().map(|h| &body[h.range()]).collect();
+    assert_eq!(lit.iter().filter(|w| **w == "nuclear programme").count(), 8);
+    assert_eq!(lit.iter().filter(|w| **w == "talking").count(), 8, "stemmed variants too");
+    assert!(!lit.contains(&"Qatar") && !lit.contains(&"Geneva"));
+    assert!(all.windows(2).all(|w| w[0].end <= w[1].start), "sorted and disjoint");
+    let results = searcher.search(&SearchRequest::new(query).passages(3))?;
+    for p in &results.hits[0].passages {
+        let inside: Vec<Highlight> = all.iter().copied().filter(|h| h.start >= p.start && h.end <= p.end).collect();
+        assert_eq!(inside, p.highlights);
+    }
+    assert!(matches!(searcher.highlight("\"unclosed", &body), Err(Error::Query { column: 1, .. })));
+    assert!(searcher.highlight("leader:putin", &body)?.is_empty(), "filters light nothing");
+    Ok(())
 }
 
 proptest! {
