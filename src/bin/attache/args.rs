@@ -35,6 +35,15 @@ pub enum Command {
     /// date:[2025-06-01 TO 2025-07-01]. leader: and topic: accept any alias
     /// (leader:zelensky). Field filters side by side are all required; words rank.
     Search(SearchArgs),
+    /// Serve a search page and a JSON API over the index, in a browser.
+    ///
+    /// With DIR, the directory is indexed first if needed, as for `search`. The index is then
+    /// opened read-only: run `attache index` meanwhile and the page shows each new commit.
+    /// Listens on 127.0.0.1:8700 unless --addr says otherwise (port 0 picks a free one); the
+    /// address is printed on stdout. Endpoints: / (the page), /report?id=…, /api/search?q=…,
+    /// /api/facets?q=…, /api/report?id=…, /api/stats.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
     /// Print every article of an index as one JSON object a line, with extracted fields.
     Export(ExportArgs),
     /// Print one article with its fields.
@@ -234,6 +243,18 @@ pub struct ExportArgs {
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub opts: IndexOpts,
+}
+
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Directory of reports; indexed first when its index is missing or out of date.
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Address to listen on. Anything but a loopback address lets other machines read the index.
+    #[arg(long, value_name = "HOST:PORT", default_value = crate::serve::DEFAULT_ADDR)]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,8 @@
 
 mod args;
 mod render;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -152,6 +154,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 render::json(&mut out, &article?)?;
             }
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            serve::run(index, args.addr)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats(args) => stats(&args),
