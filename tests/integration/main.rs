@@ -20,6 +20,9 @@ mod regression;
 // SIGKILL during indexing never loses or mixes a commit.
 #[cfg(all(unix, feature = "cli"))]
 mod crash;
+// `attache serve`: the API and the pages over loopback HTTP.
+#[cfg(feature = "serve")]
+mod serve;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;
