@@ -23,6 +23,9 @@ mod crash;
 // `attache serve`: the API and the pages over loopback HTTP.
 #[cfg(feature = "serve")]
 mod serve;
+// `attache serve` in headless Chromium: keys, clicks, the back button, screenshots.
+#[cfg(feature = "serve")]
+mod browser;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;
