@@ -131,7 +131,7 @@ fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, Failure> 
         .facets(facets))
 }
 
-/// Runs `work` on the blocking pool and answers with its JSON.
+/// Runs `work` (see `App::blocking`) and answers with its JSON.
 async fn answer<T: Serialize + Send + 'static>(
     app: &App,
     work: impl FnOnce(&App) -> Result<T, Failure> + Send + 'static,
@@ -173,8 +173,7 @@ pub struct Report {
 /// The article `id` of the index, lit by `query` (none when empty).
 pub fn report_of(app: &App, id: &str, query: &str) -> Result<Report, Failure> {
     let article = app.searcher.article(id)?;
-    let highlights =
-        if query.is_empty() { None } else { Some(app.searcher.highlight(query, &article.report.body)?) };
+    let highlights = if query.is_empty() { None } else { Some(app.searcher.highlight(query, &article.report.body)?) };
     Ok(Report { article, highlights })
 }
 
@@ -183,7 +182,8 @@ pub async fn report(State(app): State<App>, params: Params) -> Response {
     let (id, q) = match pairs(params).and_then(|p| {
         let state = checked(&p)?;
         let id = p.iter().find(|(k, _)| k == "id").map(|(_, v)| v.clone());
-        let id = id.filter(|id| !id.is_empty()).ok_or_else(|| Failure::Bad("give the article's id: id=…".into(), None))?;
+        let id =
+            id.filter(|id| !id.is_empty()).ok_or_else(|| Failure::Bad("give the article's id: id=…".into(), None))?;
         Ok((id, state.q))
     }) {
         Ok(found) => found,

@@ -17,9 +17,9 @@ use axum::extract::State as AppState;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::App;
 use super::api::{self, Failure, Params};
 use super::state::{self, FACETS, PAGE_SIZE, State, encode};
-use super::App;
 use crate::render::escape_html as esc;
 
 /// Passages shown per hit.
@@ -113,7 +113,8 @@ pub async fn search(AppState(app): AppState<App>, params: Params) -> Response {
         .blocking(move |app| -> Result<(State, Outcome), (State, Failure)> {
             // A state that cannot be read still shows the query the user typed, to correct.
             let state = api::checked(&pairs).map_err(|f| {
-                let state = state::State::from_params(&pairs).unwrap_or(State { q: raw_q, page: 1, ..State::default() });
+                let state =
+                    state::State::from_params(&pairs).unwrap_or(State { q: raw_q, page: 1, ..State::default() });
                 (state, f)
             })?;
             let outcome = if state.is_empty() {
@@ -554,12 +555,18 @@ fn report_page(state: &State, report: &api::Report) -> String {
     }
     let _ = writeln!(main, "<div class=\"body\">{}</div>", marked(&r.body, 0, highlights, true));
     main.push_str("<dl class=\"fields\">");
-    let _ = write!(main, "<dt>id</dt><dd><code>{}</code></dd><dt>file</dt><dd><code>{}</code></dd>", esc(&r.id), esc(&r.path));
+    let _ = write!(
+        main,
+        "<dt>id</dt><dd><code>{}</code></dd><dt>file</dt><dd><code>{}</code></dd>",
+        esc(&r.id),
+        esc(&r.path)
+    );
     if let Some(url) = &r.url {
         // Only web addresses become links: never `javascript:` or a local file.
         let lower = url.to_ascii_lowercase();
         if lower.starts_with("https://") || lower.starts_with("http://") {
-            let _ = write!(main, "<dt>url</dt><dd><a href=\"{u}\" rel=\"noopener noreferrer\">{u}</a></dd>", u = esc(url));
+            let _ =
+                write!(main, "<dt>url</dt><dd><a href=\"{u}\" rel=\"noopener noreferrer\">{u}</a></dd>", u = esc(url));
         } else {
             let _ = write!(main, "<dt>url</dt><dd>{}</dd>", esc(url));
         }
@@ -577,7 +584,10 @@ mod tests {
         let text = "<b>Iran</b> & Iran";
         let hs = [Highlight { start: 13, end: 17 }, Highlight { start: 24, end: 28 }];
         assert_eq!(marked(text, 10, &hs, false), "&lt;b&gt;<mark>Iran</mark>&lt;/b&gt; &amp; <mark>Iran</mark>");
-        assert_eq!(marked(text, 10, &hs, true), "&lt;b&gt;<mark id=\"m1\">Iran</mark>&lt;/b&gt; &amp; <mark id=\"m2\">Iran</mark>");
+        assert_eq!(
+            marked(text, 10, &hs, true),
+            "&lt;b&gt;<mark id=\"m1\">Iran</mark>&lt;/b&gt; &amp; <mark id=\"m2\">Iran</mark>"
+        );
         // Out of bounds, out of order, inside a character: skipped, never a panic.
         let odd = [Highlight { start: 0, end: 2 }, Highlight { start: 24, end: 99 }, Highlight { start: 5, end: 4 }];
         assert_eq!(marked("Erdoğan", 0, &odd, false), "<mark>Er</mark>doğan");
@@ -588,7 +598,10 @@ mod tests {
     fn months_fill_their_gaps_and_long_spans_go_by_year() {
         let months: BTreeMap<String, u64> = [("2024-11", 2), ("2025-02", 5)].map(|(k, v)| (k.to_string(), v)).into();
         let b = buckets(&months);
-        assert_eq!(b.iter().map(|(k, n)| format!("{k}={n}")).collect::<Vec<_>>(), ["2024-11=2", "2024-12=0", "2025-01=0", "2025-02=5"]);
+        assert_eq!(
+            b.iter().map(|(k, n)| format!("{k}={n}")).collect::<Vec<_>>(),
+            ["2024-11=2", "2024-12=0", "2025-01=0", "2025-02=5"]
+        );
         let long: BTreeMap<String, u64> = [("1963-01", 1), ("2025-02", 5)].map(|(k, v)| (k.to_string(), v)).into();
         let b = buckets(&long);
         assert_eq!((b.len(), b[0].clone(), b[62].clone()), (63, ("1963".to_string(), 1), ("2025".to_string(), 5)));
@@ -612,26 +625,102 @@ mod tests {
     /// Whether every `<` of `html` opens a tag this file writes (never one from the text).
     fn no_foreign_tags(html: &str) -> bool {
         const OURS: [&str; 40] = [
-            "<!doctype", "<html", "</html", "<head", "</head", "<meta", "<title", "</title", "<link", "<script src=",
-            "</script>\n</head>", "<body", "</body", "<header", "</header", "<a ", "</a>", "<form", "</form", "<input",
-            "<button", "</button", "<details", "</details", "<summary", "</summary", "<main", "</main", "<section",
-            "</section", "<p", "</p", "<ol", "</ol", "<li", "</li", "<h", "</h", "<blockquote", "</blockquote",
+            "<!doctype",
+            "<html",
+            "</html",
+            "<head",
+            "</head",
+            "<meta",
+            "<title",
+            "</title",
+            "<link",
+            "<script src=",
+            "</script>\n</head>",
+            "<body",
+            "</body",
+            "<header",
+            "</header",
+            "<a ",
+            "</a>",
+            "<form",
+            "</form",
+            "<input",
+            "<button",
+            "</button",
+            "<details",
+            "</details",
+            "<summary",
+            "</summary",
+            "<main",
+            "</main",
+            "<section",
+            "</section",
+            "<p",
+            "</p",
+            "<ol",
+            "</ol",
+            "<li",
+            "</li",
+            "<h",
+            "</h",
+            "<blockquote",
+            "</blockquote",
         ];
         const MORE: [&str; 30] = [
-            "<mark", "</mark", "<span", "</span", "<time", "</time", "<nav", "</nav", "<ul", "</ul", "<aside",
-            "</aside", "<figure", "</figure", "<figcaption", "</figcaption", "<svg", "</svg", "<rect", "</rect",
-            "<code", "</code", "<table", "</table", "<tr", "</tr", "<td", "</td", "<em", "</em",
+            "<mark",
+            "</mark",
+            "<span",
+            "</span",
+            "<time",
+            "</time",
+            "<nav",
+            "</nav",
+            "<ul",
+            "</ul",
+            "<aside",
+            "</aside",
+            "<figure",
+            "</figure",
+            "<figcaption",
+            "</figcaption",
+            "<svg",
+            "</svg",
+            "<rect",
+            "</rect",
+            "<code",
+            "</code",
+            "<table",
+            "</table",
+            "<tr",
+            "</tr",
+            "<td",
+            "</td",
+            "<em",
+            "</em",
         ];
         const REST: [&str; 14] = [
-            "<kbd", "</kbd", "<footer", "</footer", "<pre", "</pre", "<dl", "</dl", "<dt", "</dt", "<dd", "</dd",
-            "<article", "</article",
+            "<kbd",
+            "</kbd",
+            "<footer",
+            "</footer",
+            "<pre",
+            "</pre",
+            "<dl",
+            "</dl",
+            "<dt",
+            "</dt",
+            "<dd",
+            "</dd",
+            "<article",
+            "</article",
         ];
         html.match_indices('<').all(|(i, _)| {
             let rest = &html[i..];
             OURS.iter().chain(&MORE).chain(&REST).any(|t| rest.starts_with(t))
-                // `<h1>`…`<h3>` and `<p>`/`<pre>` share prefixes with nothing from documents
-                // once escaped; a document's `<h` would be `&lt;h`.
-        }) && !html.contains("<script>") && !html.contains("onerror=")
+            // `<h1>`…`<h3>` and `<p>`/`<pre>` share prefixes with nothing from documents
+            // once escaped; a document's `<h` would be `&lt;h`.
+        }) && !html.contains("<script>")
+            && !html.contains("onerror=")
     }
 
     proptest::proptest! {

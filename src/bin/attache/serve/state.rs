@@ -94,7 +94,9 @@ impl State {
                 }
                 "from" | "to" if !value.is_empty() => {
                     if query::parse(&format!("date:{value}")).is_err() || value.contains(['[', ']', '{', '}', ' ']) {
-                        return Err(BadParam(format!("{name}={value:?} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")));
+                        return Err(BadParam(format!(
+                            "{name}={value:?} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"
+                        )));
                     }
                     let slot = if name == "from" { &mut state.from } else { &mut state.to };
                     *slot = Some(value.to_string());
@@ -237,7 +239,10 @@ mod tests {
             ("utm", "ignored"),
         ]))
         .unwrap();
-        assert_eq!(state.query(), "(putin OR trump) leader:\"Vladimir Putin\" source:\"The  Ledger \" date:[2025-06 TO *]");
+        assert_eq!(
+            state.query(),
+            "(putin OR trump) leader:\"Vladimir Putin\" source:\"The  Ledger \" date:[2025-06 TO *]"
+        );
         assert!(query::parse(&state.query()).is_ok());
         assert_eq!(state.page, 2);
     }

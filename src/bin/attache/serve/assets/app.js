@@ -114,6 +114,8 @@
       url.searchParams.delete("page");
       window.location.assign(url.toString());
     };
+    // Links are draggable by default; a native drag would swallow the pointer events.
+    svg.addEventListener("dragstart", function (e) { e.preventDefault(); });
     svg.addEventListener("pointerup", finish);
     svg.addEventListener("pointerleave", function () { if (start && dragged) finish(); });
     // A drag ends on some bar, whose link must not win over the span.
