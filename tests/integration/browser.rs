@@ -193,7 +193,10 @@ impl Browser {
         };
         let down = json!({ "type": "keyDown", "key": key, "code": code, "text": text, "windowsVirtualKeyCode": vk });
         self.call("Input.dispatchKeyEvent", down);
-        self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk }));
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk }),
+        );
     }
 
     fn type_text(&mut self, text: &str) {
@@ -276,7 +279,9 @@ fn the_search_page_works_in_headless_chromium() {
     b.viewport(1280, 900, false);
     let home = server.url("/");
     b.goto(&home);
-    assert!(b.eval("document.querySelector('#summary').textContent").as_str().unwrap().contains("articles in the index"));
+    assert!(
+        b.eval("document.querySelector('#summary').textContent").as_str().unwrap().contains("articles in the index")
+    );
 
     // `/` focuses the search box; a typed query is submitted with Enter.
     b.key("/");
@@ -298,10 +303,7 @@ fn the_search_page_works_in_headless_chromium() {
     b.screenshot(&shots.join("results-desktop.png"));
     b.viewport(390, 844, true);
     b.wait_for("window.innerWidth === 390");
-    assert!(
-        b.number("document.documentElement.scrollWidth") <= 390,
-        "nothing wider than a phone's screen"
-    );
+    assert!(b.number("document.documentElement.scrollWidth") <= 390, "nothing wider than a phone's screen");
     assert!(
         b.eval("document.querySelector('aside.facets').getBoundingClientRect().top > document.querySelector('li.hit').getBoundingClientRect().top") == json!(true),
         "on a phone the facets come after the results"
@@ -329,7 +331,7 @@ fn the_search_page_works_in_headless_chromium() {
     b.wait_for("document.querySelector('#summary')");
     assert_eq!(b.number("+document.querySelector('#summary').dataset.totalHits"), count);
     assert_eq!(b.eval("document.querySelector('.active a.chip.on').textContent.includes('topic: ')"), json!(true));
-    assert_eq!(b.eval(&format!("document.querySelector('section.facet[data-key=topics] a.on .name').textContent")), name);
+    assert_eq!(b.eval("document.querySelector('section.facet[data-key=topics] a.on .name').textContent"), name);
     b.eval("history.back()");
     let back = serde_json::to_string(&results_url).unwrap();
     b.wait_for(&format!("location.href === {back} && document.querySelector('#summary')"));
@@ -344,7 +346,10 @@ fn the_search_page_works_in_headless_chromium() {
     let first = b.centre("figure.histogram a.bucket:first-of-type rect.area");
     let last = b.centre("figure.histogram a.bucket:last-of-type rect.area");
     b.mouse("mousePressed", first);
-    b.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": (first.0 + last.0) / 2.0, "y": first.1, "buttons": 1 }));
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({ "type": "mouseMoved", "x": (first.0 + last.0) / 2.0, "y": first.1, "buttons": 1 }),
+    );
     b.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": last.0, "y": last.1, "buttons": 1 }));
     b.mouse("mouseReleased", last);
     b.wait_for("location.search.includes('from=') && document.querySelector('#summary')");
@@ -375,7 +380,10 @@ fn the_search_page_works_in_headless_chromium() {
     assert_ne!(b.eval("document.title"), "owned");
     assert_eq!(b.number("document.scripts.length"), 1, "only the page's own script");
     assert_eq!(b.number("document.querySelectorAll('.body img, .body script, h1 script').length"), 0);
-    assert_eq!(b.eval("document.querySelector('.body').textContent.includes(\"<script>document.title='owned'</script>\")"), json!(true));
+    assert_eq!(
+        b.eval("document.querySelector('.body').textContent.includes(\"<script>document.title='owned'</script>\")"),
+        json!(true)
+    );
     assert_eq!(b.eval("document.querySelector('h1').textContent.startsWith('<script>')"), json!(true));
     b.goto(&server.url("/?q=owned"));
     b.wait_for("document.querySelector('li.hit')");

@@ -51,7 +51,11 @@ fn api_search_is_the_json_of_search_json_and_filters_narrow() {
     let query = "putin iran";
     let (status, body) = server.get(&format!("/api/search?q={}&limit=3&passages=2&facets=true", enc(query)));
     let served: SearchResults = json(status, &body);
-    let cli = c.attache().args(["search", query, "--index", "index", "--json", "-n", "3", "-p", "2", "--facets"]).output().unwrap();
+    let cli = c
+        .attache()
+        .args(["search", query, "--index", "index", "--json", "-n", "3", "-p", "2", "--facets"])
+        .output()
+        .unwrap();
     let printed: SearchResults = serde_json::from_slice(&cli.stdout).unwrap();
     assert_eq!(served, printed);
     assert!(served.facets.leaders.contains_key("Vladimir Putin"));

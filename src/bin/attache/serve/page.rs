@@ -110,12 +110,12 @@ pub async fn search(AppState(app): AppState<App>, params: Params) -> Response {
     };
     let raw_q = pairs.iter().rev().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let outcome = app
-        .blocking(move |app| -> Result<(State, Outcome), (State, Failure)> {
+        .blocking(move |app| -> Result<(State, Outcome), Box<(State, Failure)>> {
             // A state that cannot be read still shows the query the user typed, to correct.
             let state = api::checked(&pairs).map_err(|f| {
                 let state =
                     state::State::from_params(&pairs).unwrap_or(State { q: raw_q, page: 1, ..State::default() });
-                (state, f)
+                Box::new((state, f))
             })?;
             let outcome = if state.is_empty() {
                 app.index.stats().map(Outcome::Overview)
@@ -127,14 +127,17 @@ pub async fn search(AppState(app): AppState<App>, params: Params) -> Response {
                     .facets(true);
                 app.searcher.search(&request).map(Outcome::Results)
             };
-            let outcome = outcome.map_err(|e| (state.clone(), Failure::from(e)))?;
+            let outcome = outcome.map_err(|e| Box::new((state.clone(), Failure::from(e))))?;
             Ok((state, outcome))
         })
         .await;
     match outcome {
         Ok(Ok((state, Outcome::Results(results)))) => Html(results_page(&state, &results)).into_response(),
         Ok(Ok((state, Outcome::Overview(stats)))) => Html(overview_page(&state, &stats)).into_response(),
-        Ok(Err((state, failure))) => (failure.status(), Html(failed_search_page(&state, &failure))).into_response(),
+        Ok(Err(failed)) => {
+            let (state, failure) = *failed;
+            (failure.status(), Html(failed_search_page(&state, &failure))).into_response()
+        }
         Err(message) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &message),
     }
 }
@@ -163,9 +166,9 @@ fn results_page(state: &State, results: &SearchResults) -> String {
     let mut main = String::from("<main class=\"layout\">\n<section class=\"results\" aria-label=\"Results\">\n");
     main.push_str(&active_filters(state));
     let num_pages = results.total_hits.div_ceil(PAGE_SIZE).min(state::MAX_PAGE);
-    let _ = write!(
+    let _ = writeln!(
         main,
-        "<p class=\"summary\" id=\"summary\" data-total-hits=\"{total}\">{total} matching article{s}{page}</p>\n",
+        "<p class=\"summary\" id=\"summary\" data-total-hits=\"{total}\">{total} matching article{s}{page}</p>",
         total = results.total_hits,
         s = if results.total_hits == 1 { "" } else { "s" },
         page = if num_pages > 1 { format!(" · page {} of {num_pages}", state.page) } else { String::new() },
@@ -201,9 +204,9 @@ fn overview_page(state: &State, stats: &Stats) -> String {
         (Some(first), Some(last)) => format!(", published {} to {}", esc(first), esc(last)),
         _ => String::new(),
     };
-    let _ = write!(
+    let _ = writeln!(
         main,
-        "<p class=\"summary\" id=\"summary\" data-total-hits=\"{n}\">{n} articles in the index{range}</p>\n",
+        "<p class=\"summary\" id=\"summary\" data-total-hits=\"{n}\">{n} articles in the index{range}</p>",
         n = stats.num_articles
     );
     main.push_str(&histogram(state, &stats.facets.dates));
@@ -456,9 +459,9 @@ fn histogram(state: &State, months: &BTreeMap<String, u64>) -> String {
     }
     let first = buckets.first().map(|b| b.0.as_str()).unwrap_or_default();
     let last = buckets.last().map(|b| b.0.as_str()).unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "</svg><figcaption><span>{}</span><span class=\"hint\">select or drag to narrow</span><span>{}</span></figcaption></figure>\n",
+        "</svg><figcaption><span>{}</span><span class=\"hint\">select or drag to narrow</span><span>{}</span></figcaption></figure>",
         esc(first),
         esc(last)
     );
