@@ -57,7 +57,6 @@ pub mod date;
 mod error;
 pub mod eval;
 pub mod extract;
-mod facet;
 mod hash;
 pub mod index;
 pub mod ingest;
@@ -68,13 +67,12 @@ pub mod search;
 
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
-pub use facet::Stats;
 pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress, SyncOptions};
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
 pub use search::{
-    Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher,
+    Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };
 
 /// The README's examples are compiled and run as doc-tests, so they stay true.

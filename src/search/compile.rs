@@ -65,17 +65,56 @@ impl Lexicons<'_> {
     }
 }
 
-pub(crate) struct Compiler<'a> {
+pub(crate) struct Compiler<'a, 'l> {
     pub fields: &'a Fields,
     pub default_fields: &'a [(Field, f32)],
     pub analyzer: &'a mut tantivy::tokenizer::TextAnalyzer,
-    pub extractor: &'a mut Lexicons<'a>,
+    pub extractor: &'a mut Lexicons<'l>,
     pub lits: Vec<Lit>,
     /// The words and phrases that rank.
     pub units: Vec<Unit>,
     /// False when a positive prefix or fuzzy clause ranks: the re-ranker cannot score its
     /// expansions, so tantivy's ranking stands.
     pub rescorable: bool,
+}
+
+/// A query compiled for one search.
+pub(crate) struct Compiled {
+    /// The tantivy query: the whole boolean structure, filters included.
+    pub query: Box<dyn Query>,
+    /// What may be lit in bodies.
+    pub lits: Vec<Lit>,
+    /// The words and phrases that rank.
+    pub units: Vec<Unit>,
+    /// False when tantivy's ranking must stand (see [`Compiler::rescorable`]).
+    pub rescorable: bool,
+    /// The fields bare words search, with their boosts.
+    pub default_fields: Vec<(Field, f32)>,
+}
+
+/// Compiles a parsed query for `index` with the search's analyzer and lexicons.
+pub(crate) fn compile(
+    tree: &Node,
+    index: &crate::Index,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    lexicons: &mut Lexicons,
+) -> crate::Result<Compiled> {
+    let fields = index.fields;
+    let default_fields = fields.default_search(&index.tantivy_schema, &index.schema);
+    let mut compiler = Compiler {
+        fields: &fields,
+        default_fields: &default_fields,
+        analyzer,
+        extractor: lexicons,
+        lits: Vec::new(),
+        units: Vec::new(),
+        rescorable: true,
+    };
+    let query = compiler
+        .compile(tree, false)?
+        .ok_or_else(|| crate::Error::query(1, "nothing to search for: the query has no words, only punctuation"))?;
+    let (lits, units, rescorable) = (compiler.lits, compiler.units, compiler.rescorable);
+    Ok(Compiled { query, lits, units, rescorable, default_fields })
 }
 
 /// Removes bare function words that only rank (`Should` words without a field), when the
@@ -109,7 +148,7 @@ pub(crate) fn drop_stopwords(node: &Node) -> Node {
     if count_content(node, Occur::Should) == 0 { node.clone() } else { strip(node) }
 }
 
-impl Compiler<'_> {
+impl Compiler<'_, '_> {
     /// Compiles a node; `None` when nothing searchable is left (a word of punctuation only).
     pub fn compile(&mut self, node: &Node, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
         match node {
