@@ -19,6 +19,9 @@
 //! This module reads the files it is given and never prints; the CLI's `attache eval trec`
 //! renders [`Evaluation`].
 
+pub mod compare;
+pub mod significance;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

@@ -34,7 +34,8 @@ pub struct Explanation {
 pub struct TermScore {
     /// The analysed term, or a phrase's terms joined by spaces.
     pub term: String,
-    /// The index field it matched in.
+    /// The index field it matched in; fields scored together as one (BM25F) are joined with
+    /// `+` (`title+body`).
     pub field: String,
     /// Its weight in the query (the user's words share the query's weight; feedback terms
     /// the rest).
@@ -59,9 +60,14 @@ pub(crate) fn explain(
         let parts = scorer.score(&[ranked.address], true)?;
         for part in parts.into_iter().flat_map(|p| p.1) {
             let Some(w) = weighted.get(part.unit) else { continue };
+            let field = if part.is_combined {
+                scorer.combined().iter().map(|&f| schema.get_field_name(f)).collect::<Vec<_>>().join("+")
+            } else {
+                schema.get_field_name(part.field).to_string()
+            };
             terms.push(TermScore {
                 term: w.unit.terms.join(" "),
-                field: schema.get_field_name(part.field).to_string(),
+                field,
                 weight: w.weight,
                 score: part.score,
                 is_expansion: w.is_expansion,

@@ -47,7 +47,7 @@ pub use explain::{Explanation, TermScore};
 pub use facet::Stats;
 pub use highlight::Highlight;
 pub use passage::Passage;
-pub use rank::Ranking;
+pub use rank::{Ranking, TagFields};
 pub use request::{DEFAULT_LIMIT, DEFAULT_PASSAGES, MAX_LIMIT, SearchRequest};
 pub use results::{Article, Facets, Hit, SearchResults};
 
@@ -119,7 +119,7 @@ impl Searcher {
         // 2. Compile.
         let mut analyzer = ANALYZER.with(Cell::take).unwrap_or_else(analysis::analyzer);
         let mut lexicons = compile::Lexicons { shared: &self.extractor, schema: &self.index.schema, own: None };
-        let compiled = compile::compile(&tree, &self.index, &mut analyzer, &mut lexicons)?;
+        let compiled = compile::compile(&tree, &self.index, ranking.tag_fields, &mut analyzer, &mut lexicons)?;
         let rescore = ranking.rescore && compiled.rescorable && !compiled.units.is_empty();
 
         // 3. Retrieve.
@@ -157,8 +157,15 @@ impl Searcher {
             weighted
         };
         let searcher = run.searcher.clone();
+        let text_fields = [self.index.fields.title, self.index.fields.body];
         let scorer = if request.explain && !weighted.is_empty() {
-            Some(Scorer::new(&searcher, &weighted, (ranking.k1, ranking.b), at.clone())?)
+            // Not re-ranked: tantivy's own BM25, field by field, is what scored the hits.
+            let (k1_b, combined) = if rescore {
+                ((ranking.k1, ranking.b), if ranking.bm25f { &text_fields[..] } else { &[] })
+            } else {
+                ((rank::TANTIVY_K1, rank::TANTIVY_B), &[][..])
+            };
+            Some(Scorer::new(&searcher, &weighted, k1_b, combined, at.clone())?)
         } else {
             None
         };
