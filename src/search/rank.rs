@@ -153,14 +153,14 @@ pub const TANTIVY_K1: f32 = 1.2;
 pub const TANTIVY_B: f32 = 0.75;
 /// Default BM25 `k1`: the middle of the plateau (2.5 to 4) where every development
 /// collection gains over tantivy's 1.2 (see the module docs).
-pub const DEFAULT_K1: f32 = 1.2;
+pub const DEFAULT_K1: f32 = 3.0;
 /// Default BM25 `b` (the customary 0.75; 0.6 to 0.9 measure alike).
 pub const DEFAULT_B: f32 = 0.75;
 /// Default BM25 `k3`, the saturation of repeated query words (see [`Ranking::k3`]).
-pub const DEFAULT_K3: f32 = 1000.0;
+pub const DEFAULT_K3: f32 = 8.0;
 /// Default feedback articles: none, feedback is off (it fails the rule; see the module
 /// docs). `feedback_docs(10)` turns on RM3 with its customary settings.
-pub const DEFAULT_FEEDBACK_DOCS: usize = 10;
+pub const DEFAULT_FEEDBACK_DOCS: usize = 0;
 /// Default feedback terms (RM3's customary setting).
 pub const DEFAULT_FEEDBACK_TERMS: usize = 10;
 /// Default share of the query's own words (RM3's customary setting).
@@ -181,7 +181,7 @@ impl Default for Ranking {
             passage_weight: DEFAULT_PASSAGE_WEIGHT,
             k3: DEFAULT_K3,
             tag_fields: TagFields::Always,
-            bm25f: false,
+            bm25f: true,
             proximity: 0.0,
         }
     }
