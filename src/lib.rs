@@ -39,7 +39,8 @@
 //! 5. [`Searcher`] parses a [`SearchRequest`] ([`search::query`]), ranks articles with BM25,
 //!    picks their best [`Passage`]s and their [`Highlight`]s, and returns
 //!    [`SearchResults`] (serde-serialisable: the CLI's `--json`);
-//! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100).
+//! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100)
+//!    and compares two rankings over several test collections with a paired significance test.
 //!
 //! The library never prints and never exits; progress comes back through a callback and
 //! per-file problems as data ([`IndexSummary::skipped`]).
