@@ -2,7 +2,7 @@
 //! top-10 retrieval on the same index, in the same run.
 //!
 //! ```text
-//! cargo bench --bench passages -- [CORPUS] [--queries N] [--rounds R]
+//! cargo bench --bench passages -- [CORPUS] [--queries N] [--rounds R] [--compare RANKING]
 //! ```
 //!
 //! CORPUS (default `sample_corpus`) is indexed into a temporary directory. Queries are drawn
@@ -17,6 +17,10 @@
 //! | `retrieve+passages`| `Ranking::tantivy()` | 3        | passages and highlights              |
 //! | `rerank`           | `Ranking::default()` | 0        | feedback, BM25 re-ranking, MaxP      |
 //! | `rerank+passages`  | `Ranking::default()` | 3        | everything `attache search` does     |
+//!
+//! `--compare RANKING` (a ranking described as for `attache search --ranking`, such as an
+//! earlier default) adds `other` and `other+passages`, the same two with that ranking, so a
+//! ranking change's cost is measured in the same run.
 //!
 //! Latency is the wall time of one query on one thread, after a warm-up pass; variants
 //! alternate query by query so they share cache state and machine load. Printed: mean, p50 and
@@ -44,11 +48,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut corpus = PathBuf::from("sample_corpus");
     let mut num_queries = 200usize;
     let mut rounds = 3usize;
+    let mut compare: Option<Ranking> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--queries" => num_queries = args.next().ok_or("--queries needs N")?.parse()?,
             "--rounds" => rounds = args.next().ok_or("--rounds needs R")?.parse()?,
+            "--compare" => compare = Some(args.next().ok_or("--compare needs RANKING")?.parse()?),
             "--bench" => {} // cargo passes it to harness = false programs
             other if other.starts_with('-') => return Err(format!("unknown flag {other}").into()),
             other => corpus = PathBuf::from(other),
@@ -80,12 +86,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("{} queries, {} timed rounds each, limit {LIMIT}", queries.len(), rounds);
 
-    let variants = [
+    let mut variants = vec![
         Variant { name: "retrieve", ranking: Ranking::tantivy(), passages: 0 },
         Variant { name: "retrieve+passages", ranking: Ranking::tantivy(), passages: PASSAGES },
         Variant { name: "rerank", ranking: Ranking::default(), passages: 0 },
         Variant { name: "rerank+passages", ranking: Ranking::default(), passages: PASSAGES },
     ];
+    if let Some(ranking) = compare {
+        variants.push(Variant { name: "other", ranking, passages: 0 });
+        variants.push(Variant { name: "other+passages", ranking, passages: PASSAGES });
+    }
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
     for round in 0..=rounds {
         for query in &queries {

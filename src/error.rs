@@ -49,6 +49,23 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A folder or file given to a command is not laid out as the command expects (an
+    /// evaluation's test collection without its queries, say).
+    #[error("{}: {message}", path.display())]
+    Layout {
+        /// The folder or file.
+        path: PathBuf,
+        /// What is missing or wrong, and what was expected.
+        message: String,
+    },
+    /// A ranking's description could not be read ([`crate::Ranking`]'s `FromStr`).
+    #[error("bad ranking {text:?}: {message}")]
+    Ranking {
+        /// The description.
+        text: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The query could not be parsed.
     #[error("bad query at column {column}: {message}")]
     Query {

@@ -16,8 +16,14 @@
 //! lower-cases them and turns punctuation into spaces before they are searched: `U.S.` must not
 //! fail, and `AND`/`OR`/`NOT` in a sentence are words, not operators.
 //!
+//! [`compare`] puts two rankings side by side over several collections, and [`significance`]
+//! says whether a difference is more than chance: the table a ranking default is chosen by.
+//!
 //! This module reads the files it is given and never prints; the CLI's `attache eval trec`
-//! renders [`Evaluation`].
+//! and `attache eval ir` render [`Evaluation`] and [`compare::Comparison`].
+
+pub mod compare;
+pub mod significance;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -212,11 +212,6 @@ impl Index {
         Ok(Indexer { index: self.clone(), writer, worker })
     }
 
-    /// A searcher over the latest commit; cheap to clone, `Send + Sync`.
-    pub fn searcher(&self) -> crate::Searcher {
-        crate::Searcher::new(self.clone())
-    }
-
     /// Number of reports in the latest commit visible to this handle.
     pub fn num_reports(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -235,12 +230,6 @@ impl Index {
     /// Makes the latest commit visible now (readers also pick it up on their own shortly after).
     pub fn reload(&self) -> crate::Result<()> {
         self.reader.reload().map_err(|e| index_error(&self.location(), e))
-    }
-
-    /// Counts articles, the date range, and the articles per leader, topic, place,
-    /// organisation and source.
-    pub fn stats(&self) -> crate::Result<crate::Stats> {
-        crate::facet::stats(self)
     }
 
     /// Verifies the index: every file of the latest commit passes its checksum and every

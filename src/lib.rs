@@ -39,7 +39,8 @@
 //! 5. [`Searcher`] parses a [`SearchRequest`] ([`search::query`]), ranks articles with BM25,
 //!    picks their best [`Passage`]s and their [`Highlight`]s, and returns
 //!    [`SearchResults`] (serde-serialisable: the CLI's `--json`);
-//! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100).
+//! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100)
+//!    and compares two rankings over several test collections with a paired significance test.
 //!
 //! The library never prints and never exits; progress comes back through a callback and
 //! per-file problems as data ([`IndexSummary::skipped`]).
@@ -57,7 +58,6 @@ pub mod date;
 mod error;
 pub mod eval;
 pub mod extract;
-mod facet;
 mod hash;
 pub mod index;
 pub mod ingest;
@@ -68,13 +68,12 @@ pub mod search;
 
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
-pub use facet::Stats;
 pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress, SyncOptions};
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
 pub use search::{
-    Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher,
+    Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };
 
 /// The README's examples are compiled and run as doc-tests, so they stay true.

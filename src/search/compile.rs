@@ -21,6 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
 use super::query::{Leaf, LeafKind, Node, Occur};
+use super::rank::TagFields;
 use crate::analysis;
 use crate::extract::{Extractor, TopicKind};
 use crate::schema::{Fields, QueryField};
@@ -65,17 +66,65 @@ impl Lexicons<'_> {
     }
 }
 
-pub(crate) struct Compiler<'a> {
+pub(crate) struct Compiler<'a, 'l> {
     pub fields: &'a Fields,
     pub default_fields: &'a [(Field, f32)],
+    /// When bare words also search the leader and topic fields.
+    pub tag_fields: TagFields,
     pub analyzer: &'a mut tantivy::tokenizer::TextAnalyzer,
-    pub extractor: &'a mut Lexicons<'a>,
+    pub extractor: &'a mut Lexicons<'l>,
     pub lits: Vec<Lit>,
     /// The words and phrases that rank.
     pub units: Vec<Unit>,
     /// False when a positive prefix or fuzzy clause ranks: the re-ranker cannot score its
     /// expansions, so tantivy's ranking stands.
     pub rescorable: bool,
+}
+
+/// A query compiled for one search.
+pub(crate) struct Compiled {
+    /// The tantivy query: the whole boolean structure, filters included.
+    pub query: Box<dyn Query>,
+    /// What may be lit in bodies.
+    pub lits: Vec<Lit>,
+    /// The words and phrases that rank.
+    pub units: Vec<Unit>,
+    /// False when tantivy's ranking must stand (see [`Compiler::rescorable`]).
+    pub rescorable: bool,
+    /// The fields bare words search, with their boosts.
+    pub default_fields: Vec<(Field, f32)>,
+}
+
+/// Compiles a parsed query for `index` with the search's analyzer and lexicons.
+pub(crate) fn compile(
+    tree: &Node,
+    index: &crate::Index,
+    tag_fields: TagFields,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    lexicons: &mut Lexicons,
+) -> crate::Result<Compiled> {
+    let fields = index.fields;
+    let default_fields = fields.default_search(&index.tantivy_schema, &index.schema);
+    let mut compiler = Compiler {
+        fields: &fields,
+        default_fields: &default_fields,
+        tag_fields,
+        analyzer,
+        extractor: lexicons,
+        lits: Vec::new(),
+        units: Vec::new(),
+        rescorable: true,
+    };
+    let query = compiler
+        .compile(tree, false)?
+        .ok_or_else(|| crate::Error::query(1, "nothing to search for: the query has no words, only punctuation"))?;
+    let (lits, units, rescorable) = (compiler.lits, compiler.units, compiler.rescorable);
+    // What words added later (feedback) search: the tag fields only when every word may.
+    let default_fields = match tag_fields {
+        TagFields::Always => default_fields,
+        _ => default_fields.into_iter().filter(|&(f, _)| f != fields.leader && f != fields.topic).collect(),
+    };
+    Ok(Compiled { query, lits, units, rescorable, default_fields })
 }
 
 /// Removes bare function words that only rank (`Should` words without a field), when the
@@ -109,7 +158,7 @@ pub(crate) fn drop_stopwords(node: &Node) -> Node {
     if count_content(node, Occur::Should) == 0 { node.clone() } else { strip(node) }
 }
 
-impl Compiler<'_> {
+impl Compiler<'_, '_> {
     /// Compiles a node; `None` when nothing searchable is left (a word of punctuation only).
     pub fn compile(&mut self, node: &Node, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
         match node {
@@ -153,17 +202,33 @@ impl Compiler<'_> {
         }
     }
 
+    /// The fields a bare word or phrase searches: the `default_search` fields, without the
+    /// leader and topic fields unless [`TagFields`] lets them in for this text.
+    fn bare_targets(&mut self, kind: &LeafKind) -> Vec<(Field, f32)> {
+        let (leader, topic) = (self.fields.leader, self.fields.topic);
+        let (names_leader, names_topic) = match (self.tag_fields, kind) {
+            (TagFields::Always, _) => return self.default_fields.to_vec(),
+            (TagFields::Named, LeafKind::Word(text) | LeafKind::Phrase(text, _)) => {
+                let extractor = self.extractor.get();
+                (extractor.resolve_leader(text).is_some(), extractor.resolve_topic(text, None).is_some())
+            }
+            _ => (false, false),
+        };
+        self.default_fields
+            .iter()
+            .copied()
+            .filter(|&(f, _)| (f != leader || names_leader) && (f != topic || names_topic))
+            .collect()
+    }
+
     fn terms(&mut self, text: &str) -> Vec<String> {
         analysis::terms(self.analyzer, text).into_iter().map(|t| t.text).collect()
     }
 
     fn leaf(&mut self, leaf: &Leaf, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
-        let (targets, kind): (Vec<(Field, f32)>, QueryField) = match leaf.field {
-            None => (self.default_fields.to_vec(), QueryField::Text),
-            Some(name) => match self.fields.by_prefix(name) {
-                Some((field, kind)) => (vec![(field, 1.0)], kind),
-                None => (self.default_fields.to_vec(), QueryField::Text),
-            },
+        let (targets, kind): (Vec<(Field, f32)>, QueryField) = match leaf.field.and_then(|n| self.fields.by_prefix(n)) {
+            Some((field, kind)) => (vec![(field, 1.0)], kind),
+            None => (self.bare_targets(&leaf.kind), QueryField::Text),
         };
         let lights_body = !negated && matches!(leaf.field, None | Some("body"));
         let text = match &leaf.kind {

@@ -34,7 +34,8 @@ pub struct Explanation {
 pub struct TermScore {
     /// The analysed term, or a phrase's terms joined by spaces.
     pub term: String,
-    /// The index field it matched in.
+    /// The index field it matched in; fields scored together as one (BM25F) are joined with
+    /// `+` (`title+body`).
     pub field: String,
     /// Its weight in the query (the user's words share the query's weight; feedback terms
     /// the rest).
@@ -43,4 +44,42 @@ pub struct TermScore {
     pub score: f32,
     /// Whether pseudo-relevance feedback added it.
     pub is_expansion: bool,
+}
+
+/// How `ranked` came by its score: its parts under `scorer` (the weighted query's BM25),
+/// largest first, named by field with `schema`.
+pub(crate) fn explain(
+    ranked: &super::rank::Ranked,
+    scorer: Option<&super::bm25::Scorer>,
+    weighted: &[super::bm25::Weighted],
+    passage_weight: f32,
+    schema: &tantivy::schema::Schema,
+) -> crate::Result<Explanation> {
+    let mut terms = Vec::new();
+    if let Some(scorer) = scorer {
+        let parts = scorer.score(&[ranked.address], true)?;
+        for part in parts.into_iter().flat_map(|p| p.1) {
+            let Some(w) = weighted.get(part.unit) else { continue };
+            let field = if part.is_combined {
+                scorer.combined().iter().map(|&f| schema.get_field_name(f)).collect::<Vec<_>>().join("+")
+            } else {
+                schema.get_field_name(part.field).to_string()
+            };
+            terms.push(TermScore {
+                term: w.unit.terms.join(" "),
+                field,
+                weight: w.weight,
+                score: part.score,
+                is_expansion: w.is_expansion,
+            });
+        }
+    }
+    terms.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(Explanation {
+        retrieval: ranked.retrieval,
+        document: ranked.document,
+        best_passage: ranked.best_passage,
+        passage_weight: ranked.document.map(|_| passage_weight),
+        terms,
+    })
 }

@@ -16,7 +16,7 @@ use std::cell::Cell;
 use serde::{Deserialize, Serialize};
 
 use super::{ANALYZER, Searcher, compile, query, scan};
-use crate::{Error, analysis};
+use crate::analysis;
 
 #[cfg(test)]
 use super::compile::Lit;
@@ -55,27 +55,13 @@ impl Searcher {
     /// # Ok::<(), attache::Error>(())
     /// ```
     ///
-    /// A malformed query is [`Error::Query`], as for [`Searcher::search`].
+    /// A malformed query is [`crate::Error::Query`], as for [`Searcher::search`].
     pub fn highlight(&self, query: &str, text: &str) -> crate::Result<Vec<Highlight>> {
         let tree = compile::drop_stopwords(&query::parse(query)?);
         let mut analyzer = ANALYZER.with(Cell::take).unwrap_or_else(analysis::analyzer);
         let mut lexicons = compile::Lexicons { shared: &self.extractor, schema: &self.index.schema, own: None };
-        let fields = self.index.fields;
-        let default_fields = fields.default_search(&self.index.tantivy_schema, &self.index.schema);
-        let mut compiler = compile::Compiler {
-            fields: &fields,
-            default_fields: &default_fields,
-            analyzer: &mut analyzer,
-            extractor: &mut lexicons,
-            lits: Vec::new(),
-            units: Vec::new(),
-            rescorable: true,
-        };
-        let compiled = compiler.compile(&tree, false)?;
-        let lits = std::mem::take(&mut compiler.lits);
-        if compiled.is_none() {
-            return Err(Error::query(1, "nothing to search for: the query has no words, only punctuation"));
-        }
+        let tag_fields = super::Ranking::default().tag_fields;
+        let lits = compile::compile(&tree, &self.index, tag_fields, &mut analyzer, &mut lexicons)?.lits;
         let spans = if lits.is_empty() {
             Vec::new()
         } else {

@@ -20,8 +20,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+use tantivy::DocAddress;
 
+use super::compile::Lit;
 use super::highlight::{Highlight, Span};
+use super::loaded::{Loaded, Run};
+use super::scan;
 
 /// Target passage length in bytes.
 pub const DEFAULT_PASSAGE_CHARS: usize = 420;
@@ -287,6 +291,38 @@ impl Windows {
             })
             .collect()
     }
+}
+
+/// How passages are scored in one search: what counts, how much each match weighs.
+pub(crate) struct PassageScoring {
+    pub lits: Vec<Lit>,
+    /// Weight per key (a term, or a phrase's terms joined by spaces); `None`: the key's idf.
+    pub weights: Option<HashMap<String, f32>>,
+    pub stats: PassageStats,
+}
+
+impl PassageScoring {
+    /// The score of each passage of a loaded article.
+    pub fn scores(&self, run: &Run, loaded: &Loaded) -> Vec<f32> {
+        let matches = scan::occurrences(&loaded.scan, &run.vocab, &self.lits);
+        let weight = |key: &str| match &self.weights {
+            Some(w) => w.get(key).copied().unwrap_or(0.0),
+            None => run.body_idf(key),
+        };
+        loaded.windows.scores(&matches, &weight, self.stats)
+    }
+}
+
+/// Passage BM25 statistics pooled over `docs` (loading and scanning them).
+pub(crate) fn pooled_stats(run: &mut Run, docs: &[DocAddress], (k1, b): (f32, f32)) -> crate::Result<PassageStats> {
+    let (mut total, mut count) = (0.0f32, 0usize);
+    for &address in docs {
+        let loaded = run.load(address, true)?;
+        total += loaded.windows.lengths.iter().sum::<f32>();
+        count += loaded.windows.lengths.len();
+    }
+    let avg_len = if count == 0 { 1.0 } else { total / count as f32 };
+    Ok(PassageStats { k1, b, avg_len })
 }
 
 #[cfg(test)]

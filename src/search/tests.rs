@@ -146,8 +146,14 @@ fn explain_lists_terms_fields_and_the_combination() -> crate::Result<()> {
     let results = index.searcher().search(&SearchRequest::new("iran talks").explain(true))?;
     let e = results.hits[0].explain.as_ref().ok_or(Error::NotFound { id: "explain".into() })?;
     assert!(e.document.is_some() && e.best_passage.is_some());
-    assert!(e.terms.iter().any(|t| t.term == "iran" && t.field == "title" && !t.is_expansion), "{:?}", e.terms);
-    assert!(e.terms.iter().any(|t| t.term == "iran" && t.field == "body"));
+    // Title and body are scored together (BM25F).
+    assert!(e.terms.iter().any(|t| t.term == "iran" && t.field == "title+body" && !t.is_expansion), "{:?}", e.terms);
+    // Field by field without BM25F.
+    let separate = SearchRequest::new("iran talks").explain(true).ranking(Ranking::default().bm25f(false));
+    let results_separate = index.searcher().search(&separate)?;
+    let e2 = results_separate.hits[0].explain.as_ref().ok_or(Error::NotFound { id: "explain".into() })?;
+    assert!(e2.terms.iter().any(|t| t.term == "iran" && t.field == "title" && !t.is_expansion), "{:?}", e2.terms);
+    assert!(e2.terms.iter().any(|t| t.term == "iran" && t.field == "body"));
     let lambda = e.passage_weight.unwrap_or_default();
     let combined = (1.0 - lambda) * e.document.unwrap_or_default() + lambda * e.best_passage.unwrap_or_default();
     assert!((combined - results.hits[0].score).abs() < 1e-4);

@@ -256,3 +256,38 @@ fn show_prints_one_article() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no article with id \"nope\""));
 }
+
+#[test]
+fn eval_ir_compares_a_ranking_with_plain_bm25_over_every_collection() {
+    let c = TempCorpus::new();
+    // Two small test collections of our own; one of them names its queries file like TIME's.
+    for (name, queries, qrels) in
+        [("alpha", "queries.tsv", "qrels.trec"), ("beta", "queries.dev.tsv", "qrels.dev.trec")]
+    {
+        c.write(&format!("{name}/docs/d1.txt"), "The ceasefire talks in Geneva stalled over prisoners.")
+            .write(&format!("{name}/docs/d2.txt"), "Grain exports through the Black Sea resumed after the talks.")
+            .write(&format!("{name}/docs/d3.txt"), "The the the of of of talks.")
+            .write(&format!("{name}/{queries}"), "1\tthe ceasefire talks\n2\tgrain exports of the black sea\n")
+            .write(&format!("{name}/{qrels}"), "1 0 d1 1\n2 0 d2 1\n");
+    }
+    let collections = c.root();
+    let o = run(&c, &["eval", "ir", collections.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let comparison: attache::eval::compare::Comparison = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = comparison.collections.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["alpha", "beta.dev"]);
+    assert!(comparison.collections.iter().all(|c| c.num_queries == 2));
+    // Both rankings find each query's one relevant report first here.
+    assert_eq!(comparison.ndcg_at_10.candidate, 1.0);
+
+    let o = run(&c, &["eval", "ir", collections.to_str().unwrap(), "--baseline", "attache,k1=1.2"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("baseline: attache,k1=1.2") && out.contains("beta.dev") && out.contains("rule for a default"),
+        "{out}"
+    );
+
+    let o = run(&c, &["eval", "ir", collections.to_str().unwrap(), "--baseline", "attache,k1=fast"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad ranking \"attache,k1=fast\": k1: \"fast\" is not a number"), "{}", stderr(&o));
+}

@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 use attache::{Index, IndexSchema, Progress, SearchRequest, SyncOptions};
 use clap::Parser;
 
-use args::{Cli, Color, Command, EvalCommand, Format, IndexOpts, RankingOpts, RankingPreset};
+use args::{Cli, Color, Command, EvalCommand, Format, IndexOpts, RankingOpts};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -146,6 +146,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(EvalCommand::Ir(args)) => eval_ir(&args),
         Command::Export(args) => {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
             let stdout = io::stdout();
@@ -395,12 +396,46 @@ fn report_problems(summary: &attache::IndexSummary) {
     }
 }
 
+/// `eval ir`: the ranking of the flags against the baseline, over every collection given.
+fn eval_ir(args: &args::EvalIrArgs) -> anyhow::Result<ExitCode> {
+    use attache::eval::compare::{Collection, CollectionComparison, Comparison};
+    let candidate = ranking(&args.ranking);
+    let baseline: attache::Ranking = args.baseline.parse()?;
+    let opts = IndexOpts { index: None, schema: args.schema.clone() };
+    let mut collections = Vec::new();
+    for path in &args.collections {
+        collections.extend(Collection::discover(path)?);
+    }
+    let mut compared = Vec::new();
+    for c in &collections {
+        let qrels = attache::eval::Qrels::read(&c.qrels)
+            .with_context(|| format!("reading relevance judgments from {}", c.qrels.display()))?;
+        let queries = attache::eval::read_queries(&c.queries)
+            .with_context(|| format!("reading queries from {}", c.queries.display()))?;
+        let index = open_for_reading(&opts, Some(&c.docs))?;
+        let searcher = index.searcher();
+        let evaluate = |ranking| -> anyhow::Result<attache::eval::Evaluation> {
+            let run = attache::eval::run(&searcher, &queries, ranking)
+                .with_context(|| format!("running the queries of {}", c.queries.display()))?;
+            Ok(attache::eval::evaluate(&qrels, &run))
+        };
+        compared.push(CollectionComparison::new(&c.name, &evaluate(baseline)?, &evaluate(candidate)?)?);
+    }
+    let comparison = Comparison::new(compared);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.json {
+        render::json(&mut out, &comparison)?;
+    } else {
+        render::comparison(&mut out, &comparison, &args.baseline)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The library's ranking from the ranking flags.
 fn ranking(opts: &RankingOpts) -> attache::Ranking {
-    let mut r = match opts.ranking {
-        RankingPreset::Attache => attache::Ranking::default(),
-        RankingPreset::Tantivy => attache::Ranking::tantivy(),
-    };
+    let mut r = opts.ranking;
     if opts.keep_stopwords {
         r = r.stopwords(false);
     }

@@ -151,6 +151,54 @@ pub fn evaluation(out: &mut impl Write, e: &attache::eval::Evaluation, summary: 
     )
 }
 
+/// Writes a ranking's comparison with a baseline over collections as a table.
+pub fn comparison(out: &mut impl Write, c: &attache::eval::compare::Comparison, baseline: &str) -> io::Result<()> {
+    use attache::eval::compare::{MeasureComparison, MeasureSummary};
+    use attache::eval::significance::{RANDOMISATION_SAMPLES, SIGNIFICANCE_LEVEL};
+    writeln!(out, "baseline: {baseline}; Δ: this ranking − baseline")?;
+    writeln!(
+        out,
+        "p: two-sided paired randomisation test, {RANDOMISATION_SAMPLES} sign flips; * p < {SIGNIFICANCE_LEVEL}; \
+         +/−: queries better/worse by nDCG@10"
+    )?;
+    let cell = |m: &MeasureComparison| {
+        let mark = if m.test.is_significant() { '*' } else { ' ' };
+        let p = if m.test.p_value < 0.001 { "<.001".to_string() } else { format!("{:.3}", m.test.p_value) };
+        format!("{:>6.4} {:>6.4} {:>+7.4}{mark}{p:>5}", m.baseline, m.candidate, m.difference())
+    };
+    let total =
+        |s: &MeasureSummary| format!("{:>6.4} {:>6.4} {:>+7.4}{:>6}", s.baseline, s.candidate, s.difference(), "");
+    let group = |name: &str| format!("{name:^27}");
+    writeln!(out, "{:<14}{:>5}  {}  {}  {}", "", "", group("nDCG@10"), group("MAP"), group("R@100"))?;
+    let head = format!("{:>6} {:>6} {:>7} {:>5}", "base", "this", "Δ", "p");
+    writeln!(out, "{:<14}{:>5}  {head}  {head}  {head}  {:>8}", "collection", "qs", "+/−")?;
+    for col in &c.collections {
+        let tally = format!("{}/{}", col.ndcg_at_10.test.num_better, col.ndcg_at_10.test.num_worse);
+        writeln!(
+            out,
+            "{:<14}{:>5}  {}  {}  {}  {tally:>8}",
+            col.name,
+            col.num_queries,
+            cell(&col.ndcg_at_10),
+            cell(&col.map),
+            cell(&col.recall_at_100)
+        )?;
+    }
+    writeln!(out, "{:<14}{:>5}  {}  {}  {}", "mean", "", total(&c.ndcg_at_10), total(&c.map), total(&c.recall_at_100))?;
+    for (name, s) in [("nDCG@10", &c.ndcg_at_10), ("MAP", &c.map), ("R@100", &c.recall_at_100)] {
+        writeln!(
+            out,
+            "{name:<8} won on {} collections ({} significantly), lost on {} ({} significantly)",
+            s.num_wins, s.num_significant_wins, s.num_losses, s.num_significant_losses
+        )?;
+    }
+    writeln!(
+        out,
+        "rule for a default (higher mean nDCG@10 and MAP, no significant loss): {}",
+        if c.passes() { "passes" } else { "fails" }
+    )
+}
+
 /// Writes results as one JSON object and a newline.
 pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;

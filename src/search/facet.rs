@@ -6,11 +6,11 @@
 //! `org`, `source` and `author` fields and the `date` column: term ordinals (and days) are
 //! counted per segment while matching, then turned into names (and months), so counting costs
 //! one column read per match and field. A field without a fast copy (a custom `fields.toml`)
-//! simply counts nothing. The search runs it in the
-//! same pass as its top documents (a tuple collector), not as a second execution of the query.
+//! simply counts nothing. The search runs it in the same pass as its top documents (a tuple
+//! collector), not as a second execution of the query.
 //!
 //! Segments never change once written, so each segment's opened columns and the names of
-//! their ordinals are kept in a [`ColumnCache`] that the [`crate::Searcher`] shares across
+//! their ordinals are kept in a `ColumnCache` that the [`crate::Searcher`] shares across
 //! searches: opening a column (footer, dictionary index) and resolving ordinals through the
 //! sstable dictionary happen once per segment, not once per query.
 
@@ -24,9 +24,9 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::Facets;
 use crate::Index;
 use crate::index::index_error;
-use crate::search::Facets;
 
 /// One fast column of a segment with the name of each of its ordinals.
 pub(crate) struct FacetColumn {
@@ -246,8 +246,16 @@ pub struct Stats {
     pub sources: BTreeMap<String, u64>,
 }
 
+impl Index {
+    /// Counts articles, the date range, and the articles per leader, topic, place,
+    /// organisation and source.
+    pub fn stats(&self) -> crate::Result<Stats> {
+        stats(self)
+    }
+}
+
 /// Computes [`Stats`] over the latest commit.
-pub(crate) fn stats(index: &Index) -> crate::Result<Stats> {
+fn stats(index: &Index) -> crate::Result<Stats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
     let all = tantivy::query::AllQuery;
