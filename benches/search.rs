@@ -29,7 +29,8 @@
 //! snippet and highlighted ranges.
 //!
 //! Latency (p50 / p99 / mean, per class and overall) is the wall time of one query on one
-//! thread after a warm-up pass over all queries; sides alternate by round. QPS is measured
+//! thread after a warm-up pass over all queries; sides alternate by round. `--class NAME`
+//! keeps one class of queries (to profile it). QPS is measured
 //! with 1 and 2 threads pulling queries from a shared counter. Every figure is also printed as
 //! the ratio attache ÷ tantivy. The run asserts hit counts (every word, words and phrase query
 //! finds at least its source report on both sides; every attache query finds at least one
@@ -102,7 +103,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     parser.set_field_boost(fields.title, 2.0);
     let baseline = Baseline { searcher: tindex.reader()?.searcher(), parser, fields };
 
-    let queries = make_queries(&baseline, &searcher, per_class, seed)?;
+    let mut queries = make_queries(&baseline, &searcher, per_class, seed)?;
+    // `--class NAME`: only that class (for profiling one kind of query).
+    if let Some(only) = flags.get("class") {
+        queries.retain(|q| q.class == only);
+    }
     println!(
         "# search benchmark: {} ({} reports); {} queries; top-{LIMIT}, {PASSAGES} passages + highlights vs SnippetGenerator",
         work.display(),

@@ -161,6 +161,10 @@ pub(crate) fn drop_stopwords(node: &Node) -> Node {
 impl Compiler<'_, '_> {
     /// Compiles a node; `None` when nothing searchable is left (a word of punctuation only).
     pub fn compile(&mut self, node: &Node, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
+        Ok(self.piece(node, negated)?.map(Piece::into_query))
+    }
+
+    fn piece(&mut self, node: &Node, negated: bool) -> crate::Result<Option<Piece>> {
         match node {
             Node::Leaf(leaf) => self.leaf(leaf, negated),
             Node::Group(children) => {
@@ -168,24 +172,27 @@ impl Compiler<'_, '_> {
                 let mut should = Vec::new();
                 let mut must_not = Vec::new();
                 for (occur, child) in children {
-                    let Some(q) = self.compile(child, negated ^ (*occur == Occur::MustNot))? else { continue };
+                    let Some(piece) = self.piece(child, negated ^ (*occur == Occur::MustNot))? else { continue };
                     match occur {
-                        Occur::Must => must.push(q),
-                        Occur::Should => should.push(q),
-                        Occur::MustNot => must_not.push(q),
+                        Occur::Must => must.push(piece.into_query()),
+                        // A union inside a union is one union: the scores add up the same, and
+                        // a flat union of term queries lets tantivy skip blocks (block-max WAND).
+                        Occur::Should => match piece {
+                            Piece::AnyOf(alternatives) => should.extend(alternatives),
+                            Piece::One(q) => should.push(q),
+                        },
+                        Occur::MustNot => must_not.push(piece.into_query()),
                     }
                 }
                 if must.is_empty() && should.is_empty() && must_not.is_empty() {
                     return Ok(None);
                 }
+                if must.is_empty() && must_not.is_empty() {
+                    return Ok(Some(Piece::any(should)));
+                }
                 // Filters next to words: the words rank, but at least one must match.
                 if !must.is_empty() && !should.is_empty() {
-                    let words = std::mem::take(&mut should);
-                    must.push(if words.len() == 1 {
-                        words.into_iter().next().unwrap_or_else(|| Box::new(AllQuery))
-                    } else {
-                        any(words)
-                    });
+                    must.push(Piece::any(std::mem::take(&mut should)).into_query());
                 }
                 // Only exclusions: exclude from everything.
                 if must.is_empty() && should.is_empty() {
@@ -197,7 +204,7 @@ impl Compiler<'_, '_> {
                     .chain(should.into_iter().map(|q| (TOccur::Should, q)))
                     .chain(must_not.into_iter().map(|q| (TOccur::MustNot, q)))
                     .collect();
-                Ok(Some(Box::new(BooleanQuery::new(clauses))))
+                Ok(Some(Piece::One(Box::new(BooleanQuery::new(clauses)))))
             }
         }
     }
@@ -225,23 +232,23 @@ impl Compiler<'_, '_> {
         analysis::terms(self.analyzer, text).into_iter().map(|t| t.text).collect()
     }
 
-    fn leaf(&mut self, leaf: &Leaf, negated: bool) -> crate::Result<Option<Box<dyn Query>>> {
+    fn leaf(&mut self, leaf: &Leaf, negated: bool) -> crate::Result<Option<Piece>> {
         let (targets, kind): (Vec<(Field, f32)>, QueryField) = match leaf.field.and_then(|n| self.fields.by_prefix(n)) {
             Some((field, kind)) => (vec![(field, 1.0)], kind),
             None => (self.bare_targets(&leaf.kind), QueryField::Text),
         };
         let lights_body = !negated && matches!(leaf.field, None | Some("body"));
         let text = match &leaf.kind {
-            LeafKind::DateRange(lo, hi) => return Ok(Some(self.date_range(lo.as_deref(), hi.as_deref()))),
+            LeafKind::DateRange(lo, hi) => return Ok(Some(Piece::One(self.date_range(lo.as_deref(), hi.as_deref())))),
             LeafKind::Word(t) | LeafKind::Phrase(t, _) | LeafKind::Prefix(t) | LeafKind::Fuzzy(t, _) => t.as_str(),
         };
         match kind {
             QueryField::Exact => {
                 let field = targets[0].0;
-                return Ok(Some(Box::new(TermQuery::new(
+                return Ok(Some(Piece::One(Box::new(TermQuery::new(
                     Term::from_field_text(field, text),
                     IndexRecordOption::Basic,
-                ))));
+                )))));
             }
             QueryField::Leader | QueryField::Topic | QueryField::Place | QueryField::Org => {
                 let extractor = self.extractor.get();
@@ -265,8 +272,8 @@ impl Compiler<'_, '_> {
                     .collect();
                 return Ok(match queries.len() {
                     0 => None,
-                    1 => queries.pop(),
-                    _ => Some(Box::new(tantivy::query::BooleanQuery::union(queries))),
+                    1 => queries.pop().map(Piece::One),
+                    _ => Some(Piece::One(Box::new(tantivy::query::BooleanQuery::union(queries)))),
                 });
             }
             QueryField::Date | QueryField::Text => {}
@@ -320,8 +327,8 @@ impl Compiler<'_, '_> {
         }
         Ok(match per_field.len() {
             0 => None,
-            1 => per_field.pop(),
-            _ => Some(any(per_field)),
+            1 => per_field.pop().map(Piece::One),
+            _ => Some(Piece::AnyOf(per_field)),
         })
     }
 
@@ -353,8 +360,27 @@ fn boosted(q: impl Query, boost: f32) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON { Box::new(q) } else { Box::new(BoostQuery::new(Box::new(q), boost)) }
 }
 
-fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (TOccur::Should, q)).collect()))
+/// A compiled part of a query: one query, or alternatives any of which may match (a word in
+/// each of its fields, or a group of words), kept apart so that a union is never nested in a
+/// union.
+enum Piece {
+    One(Box<dyn Query>),
+    AnyOf(Vec<Box<dyn Query>>),
+}
+
+impl Piece {
+    fn any(mut queries: Vec<Box<dyn Query>>) -> Piece {
+        if queries.len() == 1 { Piece::One(queries.remove(0)) } else { Piece::AnyOf(queries) }
+    }
+
+    fn into_query(self) -> Box<dyn Query> {
+        match self {
+            Piece::One(q) => q,
+            Piece::AnyOf(queries) => {
+                Box::new(BooleanQuery::new(queries.into_iter().map(|q| (TOccur::Should, q)).collect()))
+            }
+        }
+    }
 }
 
 /// A term query for one term, a phrase query for several, nothing for none.

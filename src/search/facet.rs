@@ -2,58 +2,121 @@
 //! from each source and author, and were published in each month; and [`Stats`], the same
 //! counts over the whole index plus the date range.
 //!
-//! A tantivy collector over the fast (columnar) copies of the `leader`, `topic`, `place`,
-//! `org`, `source` and `author` fields and the `date` column: term ordinals (and days) are
-//! counted per segment while matching, then turned into names (and months), so counting costs
-//! one column read per match and field. A field without a fast copy (a custom `fields.toml`)
-//! simply counts nothing. The search runs it in the same pass as its top documents (a tuple
-//! collector), not as a second execution of the query.
+//! Counting runs over every matching article, so at a million reports a broad query has
+//! hundreds of thousands to count, and the per-match cost is what matters. Reading each
+//! match's values from tantivy's fast (columnar) copies means, per match and field, a lookup
+//! in the column's multi-value index and a bit-unpacking. Instead, the first search that asks
+//! for facets on a segment flattens that segment's columns once into [`SegmentValues`]: per
+//! document, the list of its values across all the counted fields as small integers ("slots",
+//! one per distinct name of a field), in one array with an offset per document. Counting a
+//! match is then one offset lookup and an increment per value; names are attached once per
+//! slot, when the segments' counts are merged.
 //!
-//! Segments never change once written, so each segment's opened columns and the names of
-//! their ordinals are kept in a `ColumnCache` that the [`crate::Searcher`] shares across
-//! searches: opening a column (footer, dictionary index) and resolving ordinals through the
-//! sstable dictionary happen once per segment, not once per query.
+//! Segments never change once written, so the flattened values are kept in a `ColumnCache`
+//! that the [`crate::Searcher`] shares across searches, and dropped with the segments that
+//! merges remove. They cost four bytes per value and per document (about 50 MB for a
+//! million reports of a dozen tags each). Counting runs in the count pass of retrieval,
+//! without scores (see `retrieve`).
+//!
+//! Months are counted from the `date` column: per match, its first day into a per-segment map
+//! of days, turned into months once at merge. (Not flattened like the names: a candidate for
+//! the same treatment if it shows in profiles at scale.)
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::Facets;
 use crate::Index;
+use crate::hash::FxHashMap;
 use crate::index::index_error;
 
-/// One fast column of a segment with the name of each of its ordinals.
-pub(crate) struct FacetColumn {
-    column: StrColumn,
-    /// `names[ord]`: the term of ordinal `ord` (the dictionary is sorted, ordinals dense).
-    names: Vec<String>,
+/// The values of some fast text fields in one segment, flattened for counting.
+pub(crate) struct SegmentValues {
+    /// `slots[offsets[doc]..offsets[doc + 1]]`: the slots of document `doc`.
+    offsets: Vec<u32>,
+    slots: Vec<u32>,
+    /// Per slot: its value's id in the cache's [`Names`].
+    ids: Vec<u32>,
 }
 
-impl FacetColumn {
-    fn open(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<FacetColumn>> {
-        let Some(column) = segment.fast_fields().str(name)? else { return Ok(None) };
-        let mut names = Vec::with_capacity(column.num_terms());
-        let mut stream = column.dictionary().stream()?;
-        while stream.advance() {
-            names.push(String::from_utf8_lossy(stream.key()).into_owned());
+/// Every (field, name) the cached segments hold, numbered once: merging the counts of several
+/// segments is then an addition per value into an array, with no name compared or hashed.
+#[derive(Default)]
+struct Names {
+    /// Per id: its field and its name.
+    names: Vec<(Field, String)>,
+    ids: FxHashMap<(Field, String), u32>,
+}
+
+impl Names {
+    fn id(&mut self, field: Field, name: String) -> u32 {
+        let key = (field, name);
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
         }
-        Ok(Some(FacetColumn { column, names }))
+        let id = self.names.len() as u32;
+        self.names.push(key.clone());
+        self.ids.insert(key, id);
+        id
     }
 }
 
-/// Opened columns by segment and field (`None`: the segment has no such column).
-type Columns = HashMap<(SegmentId, Field), Option<Arc<FacetColumn>>>;
+impl SegmentValues {
+    /// Reads the columns `fields` (by name) of `segment`, numbering their values in `names`; a
+    /// field without a fast column counts nothing.
+    fn read(
+        segment: &SegmentReader,
+        fields: &[(Field, String)],
+        names: &Mutex<Names>,
+    ) -> tantivy::Result<SegmentValues> {
+        let mut columns = Vec::with_capacity(fields.len());
+        let mut ids = Vec::new();
+        for &(f, ref name) in fields {
+            let Some(column) = segment.fast_fields().str(name)? else { continue };
+            let base = ids.len() as u32;
+            let mut stream = column.dictionary().stream()?;
+            let mut names = lock(names);
+            while stream.advance() {
+                ids.push(names.id(f, String::from_utf8_lossy(stream.key()).into_owned()));
+            }
+            columns.push((base, column));
+        }
+        let max_doc = segment.max_doc();
+        let mut offsets = Vec::with_capacity(max_doc as usize + 1);
+        let mut slots = Vec::new();
+        offsets.push(0);
+        for doc in 0..max_doc {
+            for (base, column) in &columns {
+                slots.extend(column.term_ords(doc).map(|ord| base + ord as u32));
+            }
+            offsets.push(slots.len() as u32);
+        }
+        slots.shrink_to_fit();
+        Ok(SegmentValues { offsets, slots, ids })
+    }
+}
 
-/// The opened facet columns of each segment, shared by the clones of one `Searcher`.
+/// Flattened values by segment and list of fields.
+type Cached = HashMap<(SegmentId, Vec<Field>), Arc<SegmentValues>>;
+
+/// The flattened facet values of each segment, shared by the clones of one `Searcher`.
 #[derive(Clone, Default)]
 pub(crate) struct ColumnCache {
-    columns: Arc<Mutex<Columns>>,
+    values: Arc<Mutex<Cached>>,
+    names: Arc<Mutex<Names>>,
+}
+
+/// Takes a lock whatever: a panic while holding it cannot leave these maps half-updated in a
+/// way that matters (at worst a name is numbered and unused).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for ColumnCache {
@@ -63,63 +126,72 @@ impl std::fmt::Debug for ColumnCache {
 }
 
 impl ColumnCache {
-    /// The column `field` (called `name`) of `segment`, opened once.
-    fn get(&self, segment: &SegmentReader, field: Field, name: &str) -> tantivy::Result<Option<Arc<FacetColumn>>> {
-        let key = (segment.segment_id(), field);
+    /// The values of `fields` (with their names) in `segment`, flattened once.
+    fn get(&self, segment: &SegmentReader, fields: &[(Field, String)]) -> tantivy::Result<Arc<SegmentValues>> {
+        let key = (segment.segment_id(), fields.iter().map(|f| f.0).collect());
         if let Some(found) = self.lock().get(&key) {
-            return Ok(found.clone());
+            return Ok(Arc::clone(found));
         }
-        let opened = FacetColumn::open(segment, name)?.map(Arc::new);
-        self.lock().insert(key, opened.clone());
-        Ok(opened)
+        // Read without the lock: two searches may both read a new segment, and one copy wins.
+        let read = Arc::new(SegmentValues::read(segment, fields, &self.names)?);
+        Ok(Arc::clone(self.lock().entry(key).or_insert(read)))
     }
 
     /// Forgets the segments `searcher` no longer has (merged away), so the cache does not grow
     /// with the history of the index.
     fn retain(&self, searcher: &tantivy::Searcher) {
-        let mut columns = self.lock();
-        if columns.keys().any(|(id, _)| !searcher.segment_readers().iter().any(|s| s.segment_id() == *id)) {
-            columns.retain(|(id, _), _| searcher.segment_readers().iter().any(|s| s.segment_id() == *id));
+        let mut values = self.lock();
+        let alive = |id: &SegmentId| searcher.segment_readers().iter().any(|s| s.segment_id() == *id);
+        if values.keys().any(|(id, _)| !alive(id)) {
+            values.retain(|(id, _), _| alive(id));
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Columns> {
-        // A panic while holding the lock cannot leave the map half-updated: take it anyway.
-        self.columns.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        lock(&self.values)
     }
 }
 
-/// Counts the values of some fast text fields, and the months of the `date` column, over the
-/// matching documents.
+/// Values returned per facet kind by a search: the most frequent, with their exact counts.
+/// Naming every value would cost more than counting them on a large index (a broad query
+/// matches thousands of distinct people and places), and no reader looks past the first
+/// few dozen.
+pub const FACET_LIMIT: usize = 100;
+
+/// Counts the values of some fast text fields over the matching documents.
 pub(crate) struct FacetCollector {
+    /// The fields counted, with their names, in the order of the counts.
     fields: Vec<(Field, String)>,
+    cache: ColumnCache,
+    /// Most values kept per field (the most frequent); `None`: all.
+    limit: Option<usize>,
     /// The date column's name, when months are counted.
     date: Option<String>,
-    cache: ColumnCache,
 }
 
 pub(crate) struct FacetSegment {
-    columns: Vec<Option<Arc<FacetColumn>>>,
-    /// Per column, matches per ordinal.
-    counts: Vec<Vec<u64>>,
+    values: Arc<SegmentValues>,
+    /// Matches per slot.
+    counts: Vec<u32>,
     date: Option<Column<DateTime>>,
-    /// Matches per day since the epoch: a handful of distinct days in practice, turned into
-    /// months once, when the segments are merged.
+    /// Matches per day since the epoch (a handful of distinct days in practice).
     days: HashMap<i64, u64>,
 }
 
-/// Per field, name → matching documents; then, when counted, month → matching documents.
+/// Per field, name → matching documents.
 pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
-
-/// Per field, a segment's column and its matches per ordinal (names are only copied once the
-/// segments' counts are merged, once per distinct name rather than once per segment); and the
-/// matches per day.
-pub(crate) type SegmentCounts = (Vec<Option<(Arc<FacetColumn>, Vec<u64>)>>, HashMap<i64, u64>);
 
 impl FacetCollector {
     /// A collector of the facets of searches, in the order of [`facets`]: leaders, topics,
     /// places, organisations, sources, authors, then months.
     pub(crate) fn facets(index: &Index, cache: &ColumnCache) -> FacetCollector {
+        let mut collector = FacetCollector::all(index, cache);
+        collector.limit = Some(FACET_LIMIT);
+        collector
+    }
+
+    /// [`FacetCollector::facets`] with every value kept.
+    fn all(index: &Index, cache: &ColumnCache) -> FacetCollector {
         let f = &index.fields;
         let mut collector = FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org, f.source, f.author]);
         collector.date = Some(index.tantivy_schema.get_field_name(f.date).to_string());
@@ -128,10 +200,10 @@ impl FacetCollector {
 
     fn new(index: &Index, cache: &ColumnCache, fields: &[Field]) -> FacetCollector {
         let fields = fields.iter().map(|&f| (f, index.tantivy_schema.get_field_name(f).to_string())).collect();
-        FacetCollector { fields, date: None, cache: cache.clone() }
+        FacetCollector { fields, cache: cache.clone(), limit: None, date: None }
     }
 
-    /// Forgets cached columns of segments `searcher` no longer has.
+    /// Forgets cached values of segments `searcher` no longer has.
     pub(crate) fn retain(&self, searcher: &tantivy::Searcher) {
         self.cache.retain(searcher);
     }
@@ -142,77 +214,94 @@ impl Collector for FacetCollector {
     type Child = FacetSegment;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let columns = self
-            .fields
-            .iter()
-            .map(|(field, name)| self.cache.get(segment, *field, name))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let counts = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.names.len())]).collect();
+        let values = self.cache.get(segment, &self.fields)?;
+        let counts = vec![0; values.ids.len()];
         let date = match &self.date {
             Some(name) => segment.fast_fields().column_opt::<DateTime>(name)?,
             None => None,
         };
-        Ok(FacetSegment { columns, counts, date, days: HashMap::new() })
+        Ok(FacetSegment { values, counts, date, days: HashMap::new() })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
-        let mut total: Vec<HashMap<&str, u64>> = vec![HashMap::new(); self.fields.len()];
-        let mut days: HashMap<i64, u64> = HashMap::new();
-        for (fruit, segment_days) in &fruits {
-            for (into, from) in total.iter_mut().zip(fruit) {
-                let Some((column, counts)) = from else { continue };
-                for (name, &n) in column.names.iter().zip(counts).filter(|(_, n)| **n > 0) {
-                    *into.entry(name.as_str()).or_default() += n;
-                }
-            }
-            for (&day, &n) in segment_days {
-                *days.entry(day).or_default() += n;
-            }
-        }
-        let mut counts: Counts =
-            total.into_iter().map(|t| t.into_iter().map(|(name, n)| (name.to_string(), n)).collect()).collect();
-        if self.date.is_some() {
-            let mut months: BTreeMap<String, u64> = BTreeMap::new();
-            for (day, n) in days {
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Counts> {
+        let names = lock(&self.cache.names);
+        let mut total = vec![0u64; names.names.len()];
+        let mut months: BTreeMap<String, u64> = BTreeMap::new();
+        for (values, counts, days) in &fruits {
+            for (&day, &n) in days {
                 let mut month = crate::date::iso_from_days(day);
                 month.truncate(7);
                 *months.entry(month).or_default() += n;
             }
+            for (&id, &n) in values.ids.iter().zip(counts).filter(|(_, n)| **n > 0) {
+                if let Some(t) = total.get_mut(id as usize) {
+                    *t += u64::from(n);
+                }
+            }
+        }
+        let mut per_field: Vec<Vec<(&str, u64)>> = vec![Vec::new(); self.fields.len()];
+        for (&n, (field, name)) in total.iter().zip(&names.names).filter(|(n, _)| **n > 0) {
+            if let Some(list) = self.fields.iter().position(|f| f.0 == *field).and_then(|i| per_field.get_mut(i)) {
+                list.push((name.as_str(), n));
+            }
+        }
+        let mut counts: Counts = per_field
+            .into_iter()
+            .map(|mut counted| {
+                if let Some(limit) = self.limit.filter(|&l| l < counted.len()) {
+                    // Most frequent first, ties by name, so the cut is the same on every run.
+                    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+                    counted.select_nth_unstable_by(limit, order);
+                    counted.truncate(limit);
+                }
+                counted.into_iter().map(|(name, n)| (name.to_string(), n)).collect()
+            })
+            .collect();
+        if self.date.is_some() {
             counts.push(months);
         }
         Ok(counts)
     }
 }
 
+/// A segment's values, its matches per slot and its matches per day.
+pub(crate) type SegmentFruit = (Arc<SegmentValues>, Vec<u32>, HashMap<i64, u64>);
+
 impl SegmentCollector for FacetSegment {
-    type Fruit = SegmentCounts;
+    type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.column.term_ords(doc) {
-                    if let Some(n) = counts.get_mut(ord as usize) {
-                        *n += 1;
-                    }
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let SegmentValues { offsets, slots, .. } = &*self.values;
+        for &doc in docs {
+            let (Some(&start), Some(&end)) = (offsets.get(doc as usize), offsets.get(doc as usize + 1)) else {
+                continue;
+            };
+            for &slot in slots.get(start as usize..end as usize).unwrap_or_default() {
+                if let Some(n) = self.counts.get_mut(slot as usize) {
+                    *n += 1;
                 }
             }
         }
         if let Some(date) = &self.date {
-            // One count per article, whatever number of dates it holds.
-            if let Some(first) = date.first(doc) {
-                *self.days.entry(first.into_timestamp_secs().div_euclid(86_400)).or_default() += 1;
+            for &doc in docs {
+                // One count per article, whatever number of dates it holds.
+                if let Some(first) = date.first(doc) {
+                    *self.days.entry(first.into_timestamp_secs().div_euclid(86_400)).or_default() += 1;
+                }
             }
         }
     }
 
-    fn harvest(self) -> SegmentCounts {
-        let columns =
-            self.columns.into_iter().zip(self.counts).map(|(column, counts)| column.map(|c| (c, counts))).collect();
-        (columns, self.days)
+    fn harvest(self) -> Self::Fruit {
+        (self.values, self.counts, self.days)
     }
 }
 
@@ -259,7 +348,7 @@ fn stats(index: &Index) -> crate::Result<Stats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
     let all = tantivy::query::AllQuery;
-    let collector = FacetCollector::facets(index, &ColumnCache::default());
+    let collector = FacetCollector::all(index, &ColumnCache::default());
     let facets = facets(searcher.search(&all, &collector).map_err(|e| index_error(&index.location(), e))?);
     let sources = facets.sources.clone();
     let date_name = index.tantivy_schema.get_field_name(f.date);

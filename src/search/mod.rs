@@ -44,7 +44,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 pub use explain::{Explanation, TermScore};
-pub use facet::Stats;
+pub use facet::{FACET_LIMIT, Stats};
 pub use highlight::Highlight;
 pub use passage::Passage;
 pub use rank::{Ranking, TagFields};

@@ -40,11 +40,13 @@ pub struct SearchResults {
     pub total_hits: usize,
     /// The returned hits, best first.
     pub hits: Vec<Hit>,
-    /// Counts over all matching articles, when asked for.
+    /// Counts over all matching articles, when asked for: the [`super::FACET_LIMIT`] most
+    /// frequent values of each kind.
     pub facets: Facets,
 }
 
-/// Facet counts: canonical name → matching articles, per kind.
+/// Facet counts: canonical name → matching articles, per kind; each kind holds its
+/// [`super::FACET_LIMIT`] most frequent names, counted exactly over all matches.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facets {
     /// Leaders.

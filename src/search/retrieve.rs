@@ -1,8 +1,14 @@
 //! Retrieval, the first pass: tantivy's BM25 top articles for the compiled query, the number
-//! of matches, and (when asked) the facet counts, all in one pass over the matches.
+//! of matches, and (when asked) the facet counts.
 //!
 //! The compiled query carries the whole boolean structure (filters, exclusions, `AND`), so
 //! every later stage only reorders what this pass returns.
+//!
+//! The top articles and the counts are two passes, not one: collecting the top articles
+//! alone lets tantivy skip whole blocks of postings that cannot reach the top (block-max
+//! WAND), while counting every match with a score for each would deny it that. The counts
+//! run without scores — a single word's count is its document frequency, read in constant
+//! time — and the facets ride along with the count.
 
 use tantivy::DocAddress;
 use tantivy::collector::{Count, TopDocs};
@@ -29,10 +35,15 @@ pub(crate) fn retrieve(
     facets: Option<FacetCollector>,
     at: &std::path::Path,
 ) -> crate::Result<Retrieved> {
-    let top = TopDocs::with_limit(depth.max(1)).order_by_score();
-    if let Some(collector) = &facets {
-        collector.retain(searcher);
-    }
-    let (top, total_hits, facets) = searcher.search(query, &(top, Count, facets)).map_err(|e| index_error(at, e))?;
+    let error = |e| index_error(at, e);
+    let top = searcher.search(query, &TopDocs::with_limit(depth.max(1)).order_by_score()).map_err(error)?;
+    let (total_hits, facets) = match facets {
+        Some(collector) => {
+            collector.retain(searcher);
+            let (count, counts) = searcher.search(query, &(Count, collector)).map_err(error)?;
+            (count, Some(counts))
+        }
+        None => (query.count(searcher).map_err(error)?, None),
+    };
     Ok(Retrieved { top, total_hits, facets })
 }

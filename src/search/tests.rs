@@ -282,3 +282,31 @@ fn a_leader_filter_finds_the_lexicon_holder_and_a_discovered_namesake() -> crate
     assert_eq!(found("leader:zelensky")?, Vec::<String>::new());
     Ok(())
 }
+
+/// Facet counts over several segments (each committed apart) equal the counts of the matching
+/// articles' stored tags, and a searcher keeps counting right after a new segment arrives.
+#[test]
+fn facets_count_every_match_across_segments() -> crate::Result<()> {
+    let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+    let mut indexer = index.indexer()?;
+    let texts = [
+        "Putin spoke with Trump about Iran.",
+        "Zelenskyy met Macron in Paris to discuss Ukraine.",
+        "Putin and Erdogan discussed grain exports through Turkey.",
+        "Trump said Iran must not have nuclear weapons.",
+    ];
+    let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+    let searcher = index.searcher();
+    for (round, text) in texts.iter().enumerate() {
+        let entities = indexer.add(&Report::new(format!("r{round}"), *text))?;
+        indexer.commit()?;
+        index.reload()?;
+        for tag in &entities.leaders {
+            *expected.entry(tag.name.clone()).or_default() += 1;
+        }
+        let results = searcher.search(&SearchRequest::new("putin OR trump OR zelenskyy OR macron").facets(true))?;
+        assert_eq!(results.facets.leaders, expected, "after {} segments", round + 1);
+    }
+    assert!(index.reader.searcher().segment_readers().len() > 1);
+    Ok(())
+}
