@@ -296,11 +296,7 @@ fn build(schema: &IndexSchema, at: &Path) -> crate::Result<(Schema, Fields)> {
 }
 
 fn reader(inner: &tantivy::Index, at: &Path) -> crate::Result<IndexReader> {
-    // Searches run their segments on as many threads as there are cores: a search over a
-    // large index is then as fast as its share of segments per core, not their sum.
-    let mut searched = inner.clone();
-    searched.set_default_multithread_executor().map_err(|e| index_error(at, e))?;
-    searched.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into().map_err(|e| index_error(at, e))
+    inner.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into().map_err(|e| index_error(at, e))
 }
 
 pub(crate) fn index_error(path: &Path, source: tantivy::TantivyError) -> Error {

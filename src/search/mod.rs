@@ -71,6 +71,8 @@ pub struct Searcher {
     stop_stems: Arc<feedback::TermSet>,
     /// Facet columns of the segments, opened once.
     columns: facet::ColumnCache,
+    /// Threads for the segments of a large index.
+    parallel: retrieve::Parallel,
 }
 
 thread_local! {
@@ -95,7 +97,13 @@ impl Searcher {
             .flat_map(|w| analysis::terms(&mut analyzer, w))
             .map(|t| t.text)
             .collect::<feedback::TermSet>();
-        Searcher { index, extractor, stop_stems: Arc::new(stop_stems), columns: Default::default() }
+        Searcher {
+            index,
+            extractor,
+            stop_stems: Arc::new(stop_stems),
+            columns: Default::default(),
+            parallel: Default::default(),
+        }
     }
 
     /// Runs a search.
@@ -132,7 +140,7 @@ impl Searcher {
         let vocab = scan::Vocab::new(compiled.lits.iter().chain(&unit_lits));
         let mut run = Run::new(&self.index, analyzer, vocab);
         let facets = request.facets.then(|| FacetCollector::facets(&self.index, &self.columns));
-        let retrieved = retrieve::retrieve(&run.searcher, &*compiled.query, depth, facets, &at)?;
+        let retrieved = retrieve::retrieve(&run.searcher, &self.parallel, &*compiled.query, depth, facets, &at)?;
 
         // 4. Re-rank (or keep tantivy's order).
         let Reranked { ranked, weighted, scoring } = if rescore {

@@ -10,9 +10,9 @@
 //! run without scores — a single word's count is its document frequency, read in constant
 //! time — and the facets ride along with the count.
 
-use tantivy::DocAddress;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, Executor};
 
 use super::facet::{Counts, FacetCollector};
 use crate::index::index_error;
@@ -27,20 +27,70 @@ pub(crate) struct Retrieved {
     pub facets: Option<Counts>,
 }
 
+/// Indexes of at least this many reports are searched on several threads, one segment per
+/// thread at a time. Below it, handing segments to other threads and back costs more than it
+/// saves: on 12k reports in two segments, 1000 searches took 100 µs longer each.
+pub const PARALLEL_DOCS: u64 = 250_000;
+
+/// Threads searching the segments of a large index, made on first need.
+#[derive(Clone, Default)]
+pub(crate) struct Parallel(std::sync::Arc<std::sync::OnceLock<Option<Executor>>>);
+
+impl std::fmt::Debug for Parallel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parallel").finish_non_exhaustive()
+    }
+}
+
+impl Parallel {
+    /// The executor for a search of `searcher`: several threads on a large index (when they
+    /// can be started), the calling thread otherwise.
+    fn executor(&self, searcher: &tantivy::Searcher) -> Option<&Executor> {
+        if searcher.num_docs() < PARALLEL_DOCS {
+            return None;
+        }
+        self.0
+            .get_or_init(|| {
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                (threads > 1).then(|| Executor::multi_thread(threads, "attache-search-").ok()).flatten()
+            })
+            .as_ref()
+    }
+}
+
 /// Runs `query` on `searcher`, keeping the best `depth` articles (at least one).
 pub(crate) fn retrieve(
     searcher: &tantivy::Searcher,
+    parallel: &Parallel,
     query: &dyn Query,
     depth: usize,
     facets: Option<FacetCollector>,
     at: &std::path::Path,
 ) -> crate::Result<Retrieved> {
     let error = |e| index_error(at, e);
-    let top = searcher.search(query, &TopDocs::with_limit(depth.max(1)).order_by_score()).map_err(error)?;
+    let executor = parallel.executor(searcher);
+    let top = TopDocs::with_limit(depth.max(1)).order_by_score();
+    let top = match executor {
+        Some(executor) => {
+            searcher.search_with_executor(query, &top, executor, EnableScoring::enabled_from_searcher(searcher))
+        }
+        None => searcher.search(query, &top),
+    }
+    .map_err(error)?;
     let (total_hits, facets) = match facets {
         Some(collector) => {
             collector.retain(searcher);
-            let (count, counts) = searcher.search(query, &(Count, collector)).map_err(error)?;
+            let both = (Count, collector);
+            let (count, counts) = match executor {
+                Some(executor) => searcher.search_with_executor(
+                    query,
+                    &both,
+                    executor,
+                    EnableScoring::disabled_from_searcher(searcher),
+                ),
+                None => searcher.search(query, &both),
+            }
+            .map_err(error)?;
             (count, Some(counts))
         }
         None => (query.count(searcher).map_err(error)?, None),
