@@ -65,6 +65,7 @@ mod merge;
 mod report;
 pub mod schema;
 pub mod search;
+pub mod stories;
 
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
@@ -72,6 +73,7 @@ pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress,
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
+pub use stories::StoryOptions;
 pub use search::{
     Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };
