@@ -385,6 +385,9 @@ pub struct IndexSummary {
     pub skipped: Vec<Skipped>,
     /// Files indexed despite a problem.
     pub warnings: Vec<Warning>,
+    /// Seconds spent deciding the reports' stories (see [`crate::stories`]): the indexer
+    /// decides them one report at a time while its workers read and analyse the next ones.
+    pub story_secs: f64,
 }
 
 /// Files handed to the indexing workers at a time; periodic commits happen between batches.
@@ -646,8 +649,9 @@ impl Worker {
                     (entities, features)
                 }
                 _ => {
-                    let title_terms = p.title_terms.retag(&Arc::new(|_: &str| NO_TAG));
-                    let body_terms = p.body_terms.retag(&Arc::new(|_: &str| NO_TAG));
+                    let untagged: analysis::Tagger = Arc::new(|_: &str| NO_TAG);
+                    let title_terms = p.title_terms.retag(&untagged);
+                    let body_terms = p.body_terms.retag(&untagged);
                     (Entities::default(), Features::of(&title_terms, &body_terms, &self.story_options))
                 }
             };
@@ -847,7 +851,8 @@ impl Indexer {
                 break;
             }
             let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
-            let outcomes = self.sync_batch(&mut workers, &batch, &previous, options)?;
+            let (outcomes, story_time) = self.sync_batch(&mut workers, &batch, &previous, options)?;
+            summary.story_secs += story_time.as_secs_f64();
             for (file, outcome) in batch.iter().zip(outcomes) {
                 match outcome.change {
                     Change::Unchanged => summary.num_unchanged += 1,
@@ -897,9 +902,10 @@ impl Indexer {
         batch: &[SourceFile],
         previous: &[Option<String>],
         options: &SyncOptions,
-    ) -> crate::Result<Vec<FileOutcome>> {
+    ) -> crate::Result<(Vec<FileOutcome>, std::time::Duration)> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let location = self.index.location();
+        let mut story_time = std::time::Duration::ZERO;
         let (sink, inbox) = std::sync::mpsc::channel::<Message>();
         let Indexer { writer, stories, index, .. } = self;
         let writer = &*writer;
@@ -927,14 +933,19 @@ impl Indexer {
                     })
                     .collect();
                 drop(sink);
-                let ordered = add_in_order(&inbox, batch, |ready| {
+                let ordered = add_in_order(&inbox, batch, |ready, replaced| {
+                    if let Some(file) = replaced {
+                        stories.deleted_file(file);
+                    }
                     let Ready { mut doc, id, days, features } = ready;
+                    let started = std::time::Instant::now();
                     let (story, sig) = stories.assign(&id, days, features)?;
+                    story_time += started.elapsed();
                     doc.add_text(index.fields.story, &story);
                     doc.add_text(index.fields.story_sig, &sig);
                     writer.add_document(doc).map_err(|e| index_error(&location, e))?;
                     Ok(())
-                }, |file| stories.deleted_file(file));
+                });
                 // A failed indexer stops listening; the workers' sends fail and they end.
                 drop(inbox);
                 let results = handles
@@ -953,7 +964,7 @@ impl Indexer {
         }
         ordered?;
         all.sort_by_key(|(i, _)| *i);
-        Ok(all.into_iter().map(|(_, outcome)| outcome).collect())
+        Ok((all.into_iter().map(|(_, outcome)| outcome).collect(), story_time))
     }
 
     /// `file → signature` of every file in the latest commit.
@@ -999,12 +1010,11 @@ impl Indexer {
 }
 
 /// Hands the documents the workers send to `add`, in the batch's order: file by file, each
-/// file's records in order. `replaced` hears of each re-indexed file before its first record.
+/// file's records in order, with the first record of a re-indexed file its path.
 fn add_in_order(
     inbox: &std::sync::mpsc::Receiver<Message>,
     batch: &[SourceFile],
-    mut add: impl FnMut(Ready) -> crate::Result<()>,
-    mut replaced: impl FnMut(&str),
+    mut add: impl FnMut(Ready, Option<&str>) -> crate::Result<()>,
 ) -> crate::Result<()> {
     let mut waiting: std::collections::BTreeMap<(usize, usize), (bool, Ready)> = std::collections::BTreeMap::new();
     let mut counts: HashMap<usize, usize> = HashMap::new();
@@ -1020,13 +1030,8 @@ fn add_in_order(
         }
         loop {
             if let Some((was, ready)) = waiting.remove(&(file, seq)) {
-                if seq == 0
-                    && was
-                    && let Some(source) = batch.get(file)
-                {
-                    replaced(&source.rel);
-                }
-                add(ready)?;
+                let replaced = batch.get(file).filter(|_| seq == 0 && was).map(|f| f.rel.as_str());
+                add(ready, replaced)?;
                 seq += 1;
             } else if counts.get(&file).is_some_and(|&n| n == seq) {
                 counts.remove(&file);

@@ -29,7 +29,7 @@ use crate::Error;
 pub const MAX_FUZZY_DISTANCE: u8 = 2;
 
 /// Query prefixes users may write.
-pub const FIELD_NAMES: [&str; 11] =
+pub const FIELD_NAMES: [&str; 12] =
     ["title", "body", "author", "source", "leader", "topic", "place", "org", "date", "id", "path", "story"];
 
 /// How a clause takes part in its group.
