@@ -85,12 +85,12 @@ pub enum Link {
 impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
-            window_days: 7,
-            threshold: 0.2,
+            window_days: 14,
+            threshold: 0.125,
             max_candidates: 32,
-            query_terms: 12,
-            sig_terms: 48,
-            name_boost: 2.0,
+            query_terms: 20,
+            sig_terms: 200,
+            name_boost: 3.0,
             title_weight: 2.0,
             link: Link::Average,
         }
@@ -182,8 +182,27 @@ impl Signature {
                 terms.push((term.to_string(), weight));
             }
         }
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        terms.dedup_by(|a, b| a.0 == b.0);
         Signature { terms }
     }
+}
+
+/// The cosine of two signatures (terms in order) with their unit weights.
+fn cosine((a, wa): (&Signature, &[f32]), (b, wb): (&Signature, &[f32])) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while let (Some((ta, _)), Some((tb, _))) = (a.terms.get(i), b.terms.get(j)) {
+        match ta.cmp(tb) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += wa.get(i).copied().unwrap_or(0.0) * wb.get(j).copied().unwrap_or(0.0);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
 }
 
 /// A report added since the last commit.
@@ -240,14 +259,11 @@ impl Assigner {
 
     /// The committed reports with this id are being replaced or deleted.
     pub(crate) fn deleted_id(&mut self, id: &str) {
-        self.deleted_ids.insert(id.to_string());
-        let (ids, recent) = (&self.deleted_ids, &mut self.recent);
         // A report added and deleted again before the commit is no candidate either.
-        if recent.iter().any(|r| ids.contains(&r.id)) {
-            for r in recent.iter_mut().filter(|r| ids.contains(&r.id)) {
-                r.sig.terms.clear();
-            }
+        for r in self.recent.iter_mut().filter(|r| r.id == id) {
+            r.sig.terms.clear();
         }
+        self.deleted_ids.insert(id.to_string());
     }
 
     /// The committed reports of this file are being replaced or deleted.
@@ -286,13 +302,12 @@ impl Assigner {
         (1.0 + num_docs as f32 / df as f32).ln()
     }
 
-    /// The tf-idf vector of a signature, unit length.
-    fn vector(&mut self, sig: &Signature, num_docs: u64) -> HashMap<String, f32> {
-        let mut out: HashMap<String, f32> =
-            sig.terms.iter().map(|(t, w)| (t.clone(), w * self.idf(t, num_docs))).collect();
-        let norm = out.values().map(|w| w * w).sum::<f32>().sqrt();
+    /// The tf-idf weights of a signature's terms, in its order, of unit length.
+    fn weights(&mut self, sig: &Signature, num_docs: u64) -> Vec<f32> {
+        let mut out: Vec<f32> = sig.terms.iter().map(|(t, w)| w * self.idf(t, num_docs)).collect();
+        let norm = out.iter().map(|w| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
-            out.values_mut().for_each(|w| *w /= norm);
+            out.iter_mut().for_each(|w| *w /= norm);
         }
         out
     }
@@ -318,7 +333,8 @@ impl Assigner {
         weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         weighted.truncate(self.options.sig_terms);
         let query: Vec<String> = weighted.iter().take(self.options.query_terms).map(|(_, t, _)| t.clone()).collect();
-        let sig = Signature { terms: weighted.into_iter().map(|(_, t, w)| (t, w)).collect() };
+        let mut sig = Signature { terms: weighted.into_iter().map(|(_, t, w)| (t, w)).collect() };
+        sig.terms.sort_by(|a, b| a.0.cmp(&b.0));
         let story = self.decide(id, days, &sig, &query, num_docs)?.unwrap_or_else(|| story_id(id));
         let stored = sig.to_stored();
         let at = self.recent.len() as u32;
@@ -346,12 +362,12 @@ impl Assigner {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let mine = self.vector(sig, num_docs);
+        let mine = self.weights(sig, num_docs);
         // story → (best, sum, members)
         let mut stories: HashMap<String, (f32, f32, u32)> = HashMap::new();
         for (story, other) in candidates {
-            let theirs = self.vector(&other, num_docs);
-            let similarity: f32 = theirs.iter().map(|(t, w)| w * mine.get(t).copied().unwrap_or(0.0)).sum();
+            let theirs = self.weights(&other, num_docs);
+            let similarity = cosine((sig, &mine), (&other, &theirs));
             let entry = stories.entry(story).or_insert((0.0, 0.0, 0));
             entry.0 = entry.0.max(similarity);
             entry.1 += similarity;
