@@ -58,6 +58,8 @@ pub struct StoryOptions {
     pub window_days: i64,
     /// Least mean cosine to join a story.
     pub threshold: f32,
+    /// Least margin of a story's score over the mean similarity of the other candidates.
+    pub margin: f32,
     /// Most candidate reports compared, from the index and from the uncommitted reports each.
     pub max_candidates: usize,
     /// Terms of the candidate query.
@@ -86,11 +88,12 @@ impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
             window_days: 14,
-            threshold: 0.125,
+            threshold: 0.15,
+            margin: 0.0,
             max_candidates: 32,
             query_terms: 20,
             sig_terms: 200,
-            name_boost: 3.0,
+            name_boost: 2.0,
             title_weight: 2.0,
             link: Link::Average,
         }
@@ -188,6 +191,17 @@ impl Signature {
     }
 }
 
+/// Whether a report dated `candidate` may be a candidate of one dated `report`: a dated report
+/// looks only at reports dated within the window, so an undated report never chains stories
+/// of different days; an undated one looks at all.
+fn in_window(report: Option<i64>, candidate: Option<i64>, window: i64) -> bool {
+    match (report, candidate) {
+        (Some(a), Some(b)) => (a - b).abs() <= window,
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 /// The cosine of two signatures (terms in order) with their unit weights.
 fn cosine((a, wa): (&Signature, &[f32]), (b, wb): (&Signature, &[f32])) -> f32 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0);
@@ -227,6 +241,8 @@ pub(crate) struct Assigner {
     recent_postings: HashMap<String, Vec<u32>>,
     /// Body document frequencies among the reports added since the last commit.
     recent_df: HashMap<String, u64>,
+    /// The days of the reports of each story added since the last commit.
+    recent_days: HashMap<String, Vec<Option<i64>>>,
     /// Ids and files deleted since the last commit: their committed reports are no
     /// candidates any more.
     deleted_ids: HashSet<String>,
@@ -244,6 +260,7 @@ impl Assigner {
             recent: Vec::new(),
             recent_postings: HashMap::new(),
             recent_df: HashMap::new(),
+            recent_days: HashMap::new(),
             deleted_ids: HashSet::new(),
             deleted_files: HashSet::new(),
         }
@@ -278,6 +295,7 @@ impl Assigner {
         self.recent.clear();
         self.recent_postings.clear();
         self.recent_df.clear();
+        self.recent_days.clear();
         self.deleted_ids.clear();
         self.deleted_files.clear();
     }
@@ -341,6 +359,7 @@ impl Assigner {
         for term in &query {
             self.recent_postings.entry(term.clone()).or_default().push(at);
         }
+        self.recent_days.entry(story.clone()).or_default().push(days);
         self.recent.push(Recent { id: id.to_string(), days, story: story.clone(), sig });
         Ok((story, stored))
     }
@@ -373,19 +392,64 @@ impl Assigner {
             entry.1 += similarity;
             entry.2 += 1;
         }
-        let link = self.options.link;
-        let best = stories
-            .into_iter()
-            .map(|(story, (max, sum, n))| {
-                let score = match link {
-                    Link::Max => max,
-                    Link::Average => sum / n as f32,
-                };
-                (score, story)
-            })
-            .filter(|(score, _)| *score >= self.options.threshold)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
-        Ok(best.map(|(_, story)| story))
+        let (all_sum, all_n) = stories.values().fold((0.0, 0), |(s, k), (_, sum, n)| (s + sum, k + n));
+        let mut best: Option<(f32, String, f32, u32)> = None;
+        for (story, (max, sum, n)) in stories {
+            let score = match self.options.link {
+                Link::Max => max,
+                // Members in the window the query did not find count as dissimilar: one
+                // similar member does not pull a report into a large story about other things.
+                Link::Average => sum / self.members_in_window(&story, days)?.max(n) as f32,
+            };
+            let better = match &best {
+                Some((s, id, ..)) => score > *s || (score == *s && story < *id),
+                None => true,
+            };
+            if better {
+                best = Some((score, story, sum, n));
+            }
+        }
+        // The story must stand out from the other candidates, the report's background: in a
+        // collection where every report names the same leaders, all similarities are high.
+        Ok(best.and_then(|(score, story, sum, n)| {
+            let others = all_n - n;
+            let background = if others == 0 { 0.0 } else { (all_sum - sum) / others as f32 };
+            (score >= self.options.threshold && score - background >= self.options.margin).then_some(story)
+        }))
+    }
+
+    /// How many reports of `story` are dated within the window of `days` (all of them when
+    /// either is undated), committed or added since.
+    fn members_in_window(&self, story: &str, days: Option<i64>) -> crate::Result<u32> {
+        let window = self.options.window_days;
+        let recent = self.recent_days.get(story).map_or(0, |ds| ds.iter().filter(|&&d| in_window(days, d, window)).count());
+        if self.searcher.num_docs() == 0 {
+            return Ok(recent as u32);
+        }
+        let f = self.fields;
+        let term: Box<dyn Query> =
+            Box::new(TermQuery::new(Term::from_field_text(f.story, story), IndexRecordOption::Basic));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term)];
+        if let Some(days) = days {
+            clauses.push((Occur::Must, self.date_range(days)));
+        }
+        let at = self.index.location();
+        let committed = self
+            .searcher
+            .search(&BooleanQuery::new(clauses), &tantivy::collector::Count)
+            .map_err(|e| index_error(&at, e))?;
+        Ok((recent + committed) as u32)
+    }
+
+    /// Reports dated within the window of `days`.
+    fn date_range(&self, days: i64) -> Box<dyn Query> {
+        let day = |d: i64| {
+            Term::from_field_date(self.fields.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(d)))
+        };
+        Box::new(RangeQuery::new(
+            std::ops::Bound::Included(day(days - self.options.window_days)),
+            std::ops::Bound::Included(day(days + self.options.window_days)),
+        ))
     }
 
     /// Candidates among the reports added since the last commit: those sharing query terms,
@@ -411,12 +475,7 @@ impl Assigner {
             .into_iter()
             .filter(|(at, _)| {
                 self.recent.get(*at as usize).is_some_and(|r| {
-                    r.id != id
-                        && !r.sig.terms.is_empty()
-                        && match (days, r.days) {
-                            (Some(a), Some(b)) => (a - b).abs() <= window,
-                            _ => true,
-                        }
+                    r.id != id && !r.sig.terms.is_empty() && in_window(days, r.days, window)
                 })
             })
             .map(|(at, score)| (score, at))
@@ -450,13 +509,7 @@ impl Assigner {
             .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(terms)))];
         if let Some(days) = days {
-            let day =
-                |d: i64| Term::from_field_date(f.date, DateTime::from_timestamp_secs(crate::date::indexable_secs(d)));
-            let range = RangeQuery::new(
-                std::ops::Bound::Included(day(days - self.options.window_days)),
-                std::ops::Bound::Included(day(days + self.options.window_days)),
-            );
-            clauses.push((Occur::Must, Box::new(range)));
+            clauses.push((Occur::Must, self.date_range(days)));
         }
         let at = self.index.location();
         let top = self

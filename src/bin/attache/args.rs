@@ -121,6 +121,9 @@ pub struct EvalStoriesArgs {
     /// Least mean cosine to join a story.
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Least margin of a story's score over the other candidates' mean similarity.
+    #[arg(long)]
+    pub margin: Option<f32>,
     /// Days before and after a report its candidates may be dated.
     #[arg(long, value_name = "DAYS")]
     pub window: Option<i64>,

@@ -444,6 +444,9 @@ fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
     if let Some(v) = args.threshold {
         options.threshold = v;
     }
+    if let Some(v) = args.margin {
+        options.margin = v;
+    }
     if let Some(v) = args.window {
         options.window_days = v;
     }
