@@ -73,10 +73,10 @@ pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress,
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
 pub use schema::{IndexSchema, SCHEMA_VERSION};
-pub use stories::StoryOptions;
 pub use search::{
     Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };
+pub use stories::StoryOptions;
 
 /// The README's examples are compiled and run as doc-tests, so they stay true.
 #[cfg(doctest)]

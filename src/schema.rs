@@ -369,8 +369,21 @@ impl Fields {
             story_sig: get("story_sig", Stored)?,
         };
         for name in [
-            "id", "path", "file", "file_sig", "title", "author", "source", "date", "body", "leader", "topic", "place",
-            "org", "story", "story_sig",
+            "id",
+            "path",
+            "file",
+            "file_sig",
+            "title",
+            "author",
+            "source",
+            "date",
+            "body",
+            "leader",
+            "topic",
+            "place",
+            "org",
+            "story",
+            "story_sig",
         ] {
             if spec.field_spec(name).is_some_and(|s| !s.stored) {
                 return Err(format!("field {name:?} must be stored: results and re-indexing read it"));

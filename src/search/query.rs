@@ -81,7 +81,10 @@ pub struct Leaf {
 impl Leaf {
     /// Whether this clause filters (required when side by side) rather than ranks.
     pub fn is_filter(&self) -> bool {
-        matches!(self.field, Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "story" | "author" | "source"))
+        matches!(
+            self.field,
+            Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "story" | "author" | "source")
+        )
     }
 }
 

@@ -45,10 +45,10 @@ use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Searcher, TantivyDocument, Term};
 
+use crate::Index;
 use crate::analysis::Tagged;
 use crate::index::index_error;
 use crate::schema::Fields;
-use crate::Index;
 
 /// How stories are found and decided (see the module docs). The defaults are the ones
 /// measured best on the development event clusters; the others exist for that measurement.
@@ -116,10 +116,7 @@ fn stop_stems() -> &'static HashSet<String> {
     static STEMS: OnceLock<HashSet<String>> = OnceLock::new();
     STEMS.get_or_init(|| {
         let mut analyzer = crate::analysis::analyzer();
-        crate::search::stopword::all()
-            .flat_map(|w| crate::analysis::terms(&mut analyzer, w))
-            .map(|t| t.text)
-            .collect()
+        crate::search::stopword::all().flat_map(|w| crate::analysis::terms(&mut analyzer, w)).map(|t| t.text).collect()
     })
 }
 
@@ -422,7 +419,8 @@ impl Assigner {
     /// either is undated), committed or added since.
     fn members_in_window(&self, story: &str, days: Option<i64>) -> crate::Result<u32> {
         let window = self.options.window_days;
-        let recent = self.recent_days.get(story).map_or(0, |ds| ds.iter().filter(|&&d| in_window(days, d, window)).count());
+        let recent =
+            self.recent_days.get(story).map_or(0, |ds| ds.iter().filter(|&&d| in_window(days, d, window)).count());
         if self.searcher.num_docs() == 0 {
             return Ok(recent as u32);
         }
@@ -474,9 +472,9 @@ impl Assigner {
         let mut found: Vec<(f32, u32)> = scores
             .into_iter()
             .filter(|(at, _)| {
-                self.recent.get(*at as usize).is_some_and(|r| {
-                    r.id != id && !r.sig.terms.is_empty() && in_window(days, r.days, window)
-                })
+                self.recent
+                    .get(*at as usize)
+                    .is_some_and(|r| r.id != id && !r.sig.terms.is_empty() && in_window(days, r.days, window))
             })
             .map(|(at, score)| (score, at))
             .collect();

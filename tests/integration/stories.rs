@@ -278,7 +278,6 @@ fn listed_stories_say_size_outlets_and_days_newest_first() {
     let matching = index.stories(&StoriesRequest { query: Some("treaty".into()), ..Default::default() }).expect("q");
     assert_eq!(matching.len(), 1);
     assert_eq!(matching[0].size, 3, "a matching story lists all its reports");
-    let dated =
-        index.stories(&StoriesRequest { to: Some("2024-12-31".into()), ..Default::default() }).expect("dated");
+    let dated = index.stories(&StoriesRequest { to: Some("2024-12-31".into()), ..Default::default() }).expect("dated");
     assert_eq!(dated.iter().map(|s| s.size).collect::<Vec<_>>(), [1]);
 }

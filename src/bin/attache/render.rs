@@ -38,8 +38,10 @@ pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::R
             writeln!(out, "   also reported by:")?;
         }
         for other in &hit.also {
-            let meta: Vec<&str> =
-                [other.source.as_deref(), other.date.as_deref(), Some(other.id.as_str())].into_iter().flatten().collect();
+            let meta: Vec<&str> = [other.source.as_deref(), other.date.as_deref(), Some(other.id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
             let title = other.title.as_deref().map(one_line).unwrap_or_default();
             writeln!(out, "   {}· {}{} {}", paint(DIM), meta.join(" · "), paint(RESET), title)?;
             for passage in other.passages.iter().take(1) {
