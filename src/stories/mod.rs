@@ -37,7 +37,7 @@ mod list;
 pub use list::{NAMES_SHOWN, StoriesRequest, Story};
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -216,6 +216,20 @@ fn cosine((a, wa): (&Signature, &[f32]), (b, wb): (&Signature, &[f32])) -> f32 {
     dot
 }
 
+/// A committed report read back as a candidate, kept until the next commit: reports of the
+/// same days find the same candidates.
+struct Committed {
+    id: String,
+    file: String,
+    story: String,
+    sig: Signature,
+    /// The signature's weights with the idf of when it was first read.
+    weights: Vec<f32>,
+}
+
+/// Most committed candidates kept read back.
+const MAX_CACHED: usize = 20_000;
+
 /// A report added since the last commit.
 struct Recent {
     id: String,
@@ -240,6 +254,8 @@ pub(crate) struct Assigner {
     recent_df: HashMap<String, u64>,
     /// The days of the reports of each story added since the last commit.
     recent_days: HashMap<String, Vec<Option<i64>>>,
+    /// Committed candidates read back since the last commit.
+    committed_cache: HashMap<tantivy::DocAddress, Arc<Committed>>,
     /// Ids and files deleted since the last commit: their committed reports are no
     /// candidates any more.
     deleted_ids: HashSet<String>,
@@ -258,6 +274,7 @@ impl Assigner {
             recent_postings: HashMap::new(),
             recent_df: HashMap::new(),
             recent_days: HashMap::new(),
+            committed_cache: HashMap::new(),
             deleted_ids: HashSet::new(),
             deleted_files: HashSet::new(),
         }
@@ -293,6 +310,7 @@ impl Assigner {
         self.recent_postings.clear();
         self.recent_df.clear();
         self.recent_days.clear();
+        self.committed_cache.clear();
         self.deleted_ids.clear();
         self.deleted_files.clear();
     }
@@ -373,17 +391,29 @@ impl Assigner {
         if query.is_empty() {
             return Ok(None);
         }
-        let mut candidates = self.committed_candidates(id, days, query)?;
-        candidates.extend(self.recent_candidates(id, days, query, num_docs));
-        if candidates.is_empty() {
+        let committed = self.committed_candidates(id, days, query, num_docs)?;
+        let recent = self.recent_candidates(id, days, query, num_docs);
+        if committed.is_empty() && recent.is_empty() {
             return Ok(None);
         }
         let mine = self.weights(sig, num_docs);
-        // story → (best, sum, members)
-        let mut stories: HashMap<String, (f32, f32, u32)> = HashMap::new();
-        for (story, other) in candidates {
+        let mut similarities: Vec<(String, f32)> = Vec::with_capacity(committed.len() + recent.len());
+        for c in &committed {
+            similarities.push((c.story.clone(), cosine((sig, &mine), (&c.sig, &c.weights))));
+        }
+        for at in recent {
+            // Taken out for the moment its weights are computed (they read `self`).
+            let Some(other) = self.recent.get_mut(at).map(|r| std::mem::take(&mut r.sig)) else { continue };
             let theirs = self.weights(&other, num_docs);
             let similarity = cosine((sig, &mine), (&other, &theirs));
+            if let Some(r) = self.recent.get_mut(at) {
+                r.sig = other;
+                similarities.push((r.story.clone(), similarity));
+            }
+        }
+        // story → (best, sum, members)
+        let mut stories: HashMap<String, (f32, f32, u32)> = HashMap::new();
+        for (story, similarity) in similarities {
             let entry = stories.entry(story).or_insert((0.0, 0.0, 0));
             entry.0 = entry.0.max(similarity);
             entry.1 += similarity;
@@ -392,6 +422,10 @@ impl Assigner {
         let (all_sum, all_n) = stories.values().fold((0.0, 0), |(s, k), (_, sum, n)| (s + sum, k + n));
         let mut best: Option<(f32, String, f32, u32)> = None;
         for (story, (max, sum, n)) in stories {
+            // A story's score is at most its best member's: below the threshold, no count.
+            if max < self.options.threshold {
+                continue;
+            }
             let score = match self.options.link {
                 Link::Max => max,
                 // Members in the window the query did not find count as dissimilar: one
@@ -458,7 +492,7 @@ impl Assigner {
         days: Option<i64>,
         query: &[String],
         num_docs: u64,
-    ) -> Vec<(String, Signature)> {
+    ) -> Vec<usize> {
         let mut scores: HashMap<u32, f32> = HashMap::new();
         for term in query {
             let idf = self.idf(term, num_docs);
@@ -480,10 +514,7 @@ impl Assigner {
             .collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         found.truncate(self.options.max_candidates);
-        found
-            .into_iter()
-            .filter_map(|(_, at)| self.recent.get(at as usize).map(|r| (r.story.clone(), r.sig.clone())))
-            .collect()
+        found.into_iter().map(|(_, at)| at as usize).collect()
     }
 
     /// Candidates among the committed reports: the query over the date window.
@@ -492,7 +523,8 @@ impl Assigner {
         id: &str,
         days: Option<i64>,
         query: &[String],
-    ) -> crate::Result<Vec<(String, Signature)>> {
+        num_docs: u64,
+    ) -> crate::Result<Vec<Arc<Committed>>> {
         let f = self.fields;
         if self.searcher.num_docs() == 0 {
             return Ok(Vec::new());
@@ -516,14 +548,27 @@ impl Assigner {
             .map_err(|e| index_error(&at, e))?;
         let mut out = Vec::with_capacity(top.len());
         for (_, address) in top {
-            let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| index_error(&at, e))?;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let (their_id, file, story) = (text(f.id), text(f.file), text(f.story));
-            if their_id == id || self.deleted_ids.contains(&their_id) || self.deleted_files.contains(&file) {
+            let known = match self.committed_cache.get(&address) {
+                Some(known) => Arc::clone(known),
+                None => {
+                    let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| index_error(&at, e))?;
+                    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    let (id, file, story, sig) = (text(f.id), text(f.file), text(f.story), text(f.story_sig));
+                    let story = if story.is_empty() { story_id(&id) } else { story };
+                    let sig = Signature::from_stored(&sig);
+                    let weights = self.weights(&sig, num_docs);
+                    if self.committed_cache.len() >= MAX_CACHED {
+                        self.committed_cache.clear();
+                    }
+                    let known = Arc::new(Committed { id, file, story, sig, weights });
+                    self.committed_cache.insert(address, Arc::clone(&known));
+                    known
+                }
+            };
+            if known.id == id || self.deleted_ids.contains(&known.id) || self.deleted_files.contains(&known.file) {
                 continue;
             }
-            let story = if story.is_empty() { story_id(&their_id) } else { story };
-            out.push((story, Signature::from_stored(&text(f.story_sig))));
+            out.push(known);
         }
         Ok(out)
     }
