@@ -438,6 +438,9 @@ enum Message {
     Done { file: usize, count: usize },
 }
 
+/// What a worker of `Indexer::sync_batch` returns: its files' outcomes, by batch position.
+type WorkerResult = crate::Result<Vec<(usize, FileOutcome)>>;
+
 /// Where a worker sends its documents: the indexer, in order of the walk.
 type Sink = std::sync::mpsc::Sender<Message>;
 
@@ -909,55 +912,54 @@ impl Indexer {
         let (sink, inbox) = std::sync::mpsc::channel::<Message>();
         let Indexer { writer, stories, index, .. } = self;
         let writer = &*writer;
-        let (results, ordered): (Vec<crate::Result<Vec<(usize, FileOutcome)>>>, crate::Result<()>) =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = workers
-                    .iter_mut()
-                    .map(|worker| {
-                        let next = &next;
-                        let sink = sink.clone();
-                        scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
-                            let mut mine = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(file) = batch.get(i) else {
-                                    worker.flush(&sink)?;
-                                    return Ok(mine);
-                                };
-                                let previous = previous.get(i).and_then(|p| p.as_deref());
-                                let outcome = worker.sync_file((writer, &sink), i, file, previous, options)?;
-                                worker.send(&sink, Message::Done { file: i, count: outcome.num_reports })?;
-                                mine.push((i, outcome));
-                            }
-                        })
+        let (results, ordered): (Vec<WorkerResult>, crate::Result<()>) = std::thread::scope(|scope| {
+            let handles: Vec<_> = workers
+                .iter_mut()
+                .map(|worker| {
+                    let next = &next;
+                    let sink = sink.clone();
+                    scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(file) = batch.get(i) else {
+                                worker.flush(&sink)?;
+                                return Ok(mine);
+                            };
+                            let previous = previous.get(i).and_then(|p| p.as_deref());
+                            let outcome = worker.sync_file((writer, &sink), i, file, previous, options)?;
+                            worker.send(&sink, Message::Done { file: i, count: outcome.num_reports })?;
+                            mine.push((i, outcome));
+                        }
                     })
-                    .collect();
-                drop(sink);
-                let ordered = add_in_order(&inbox, batch, |ready, replaced| {
-                    if let Some(file) = replaced {
-                        stories.deleted_file(file);
-                    }
-                    let Ready { mut doc, id, days, features } = ready;
-                    let started = std::time::Instant::now();
-                    let (story, sig) = stories.assign(&id, days, features)?;
-                    story_time += started.elapsed();
-                    doc.add_text(index.fields.story, &story);
-                    doc.add_text(index.fields.story_sig, &sig);
-                    writer.add_document(doc).map_err(|e| index_error(&location, e))?;
-                    Ok(())
-                });
-                // A failed indexer stops listening; the workers' sends fail and they end.
-                drop(inbox);
-                let results = handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(Error::Internal { path: location.clone(), problem: "an indexing worker failed".into() })
-                        })
-                    })
-                    .collect();
-                (results, ordered)
+                })
+                .collect();
+            drop(sink);
+            let ordered = add_in_order(&inbox, batch, |ready, replaced| {
+                if let Some(file) = replaced {
+                    stories.deleted_file(file);
+                }
+                let Ready { mut doc, id, days, features } = ready;
+                let started = std::time::Instant::now();
+                let (story, sig) = stories.assign(&id, days, features)?;
+                story_time += started.elapsed();
+                doc.add_text(index.fields.story, &story);
+                doc.add_text(index.fields.story_sig, &sig);
+                writer.add_document(doc).map_err(|e| index_error(&location, e))?;
+                Ok(())
             });
+            // A failed indexer stops listening; the workers' sends fail and they end.
+            drop(inbox);
+            let results = handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Internal { path: location.clone(), problem: "an indexing worker failed".into() })
+                    })
+                })
+                .collect();
+            (results, ordered)
+        });
         let mut all = Vec::with_capacity(batch.len());
         for result in results {
             all.extend(result?);

@@ -1,11 +1,11 @@
 //! Stories: reports of the same event, told by one outlet or several, grouped at index time.
 //!
 //! Every report gets a `story` id when it is indexed. The [`Indexer`](crate::Indexer) hands
-//! each new report to an [`Assigner`], in the order of the walk (so a run is deterministic),
+//! each new report to its story assigner, in the order of the walk (so a run is deterministic),
 //! which either joins it to the story of the reports it retells or starts a new story.
 //!
 //! **Signature.** A report is described by a weighted bag of its terms
-//! ([`Features`]): each content term (function words and numbers left out) weighs
+//! (its features): each content term (function words and numbers left out) weighs
 //! `1 + ln tf`, a title occurrence counting [`StoryOptions::title_weight`] body occurrences;
 //! a term written capitalised in most of its occurrences (a name: `Pinochet`, `Istanbul`)
 //! weighs [`StoryOptions::name_boost`] times more. Multiplied by the term's inverse document
@@ -486,13 +486,7 @@ impl Assigner {
 
     /// Candidates among the reports added since the last commit: those sharing query terms,
     /// most shared idf first.
-    fn recent_candidates(
-        &mut self,
-        id: &str,
-        days: Option<i64>,
-        query: &[String],
-        num_docs: u64,
-    ) -> Vec<usize> {
+    fn recent_candidates(&mut self, id: &str, days: Option<i64>, query: &[String], num_docs: u64) -> Vec<usize> {
         let mut scores: HashMap<u32, f32> = HashMap::new();
         for term in query {
             let idf = self.idf(term, num_docs);

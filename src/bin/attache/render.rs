@@ -276,6 +276,62 @@ pub fn html(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
     writeln!(out, "</section>")
 }
 
+/// `attache eval stories`: one line per set and one for all together.
+pub fn story_evaluation(out: &mut impl Write, e: &attache::eval::stories::StoryEvaluation) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<40} {:>5} {:>5} {:>6}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}",
+        "set", "docs", "gold", "story", "B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1"
+    )?;
+    let all = ("all".to_string(), e.all);
+    for (name, s) in e.sets.iter().chain(std::iter::once(&all).filter(|_| e.sets.len() > 1)) {
+        writeln!(
+            out,
+            "{:<40} {:>5} {:>5} {:>6}  {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.3}",
+            name,
+            s.num_docs,
+            s.num_clusters,
+            s.num_stories,
+            s.bcubed_precision,
+            s.bcubed_recall,
+            s.bcubed_f1,
+            s.pairwise_precision,
+            s.pairwise_recall,
+            s.pairwise_f1
+        )?;
+    }
+    writeln!(out, "{} reports indexed; options {:?}", e.num_reports, e.options)
+}
+
+/// `attache stories`: one block per story.
+pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io::Result<()> {
+    if stories.is_empty() {
+        writeln!(out, "no stories")?;
+    }
+    for story in stories {
+        let title = story.title.as_deref().map(one_line).unwrap_or_else(|| story.id.clone());
+        writeln!(out, "{title}")?;
+        let days = match (&story.first_date, &story.last_date) {
+            (Some(a), Some(b)) if a == b => a.clone(),
+            (Some(a), Some(b)) => format!("{a} – {b}"),
+            _ => "undated".to_string(),
+        };
+        let reports = if story.size == 1 { "1 report".to_string() } else { format!("{} reports", story.size) };
+        writeln!(out, "   story:{} · {reports} · {days}", story.id)?;
+        if !story.outlets.is_empty() {
+            writeln!(out, "   outlets: {}", story.outlets.join(", "))?;
+        }
+        if !story.leaders.is_empty() {
+            writeln!(out, "   leaders: {}", story.leaders.join(", "))?;
+        }
+        if !story.topics.is_empty() {
+            writeln!(out, "   topics: {}", story.topics.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,60 +441,4 @@ mod tests {
             proptest::prop_assert!(only_our_markup(&out), "{}", out);
         }
     }
-}
-
-/// `attache eval stories`: one line per set and one for all together.
-pub fn story_evaluation(out: &mut impl Write, e: &attache::eval::stories::StoryEvaluation) -> io::Result<()> {
-    writeln!(
-        out,
-        "{:<40} {:>5} {:>5} {:>6}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}",
-        "set", "docs", "gold", "story", "B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1"
-    )?;
-    let all = ("all".to_string(), e.all);
-    for (name, s) in e.sets.iter().chain(std::iter::once(&all).filter(|_| e.sets.len() > 1)) {
-        writeln!(
-            out,
-            "{:<40} {:>5} {:>5} {:>6}  {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.3}",
-            name,
-            s.num_docs,
-            s.num_clusters,
-            s.num_stories,
-            s.bcubed_precision,
-            s.bcubed_recall,
-            s.bcubed_f1,
-            s.pairwise_precision,
-            s.pairwise_recall,
-            s.pairwise_f1
-        )?;
-    }
-    writeln!(out, "{} reports indexed; options {:?}", e.num_reports, e.options)
-}
-
-/// `attache stories`: one block per story.
-pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io::Result<()> {
-    if stories.is_empty() {
-        writeln!(out, "no stories")?;
-    }
-    for story in stories {
-        let title = story.title.as_deref().map(one_line).unwrap_or_else(|| story.id.clone());
-        writeln!(out, "{title}")?;
-        let days = match (&story.first_date, &story.last_date) {
-            (Some(a), Some(b)) if a == b => a.clone(),
-            (Some(a), Some(b)) => format!("{a} – {b}"),
-            _ => "undated".to_string(),
-        };
-        let reports = if story.size == 1 { "1 report".to_string() } else { format!("{} reports", story.size) };
-        writeln!(out, "   story:{} · {reports} · {days}", story.id)?;
-        if !story.outlets.is_empty() {
-            writeln!(out, "   outlets: {}", story.outlets.join(", "))?;
-        }
-        if !story.leaders.is_empty() {
-            writeln!(out, "   leaders: {}", story.leaders.join(", "))?;
-        }
-        if !story.topics.is_empty() {
-            writeln!(out, "   topics: {}", story.topics.join(", "))?;
-        }
-        writeln!(out)?;
-    }
-    Ok(())
 }
