@@ -5,7 +5,8 @@
 //! ```
 //!
 //! Measures, for each side: reports per second, input MB per second (bytes of the corpus
-//! files), peak resident memory (`VmHWM`, and the peak of `RssAnon` sampled every 20 ms, which
+//! files), for attache the share of the time spent deciding stories and that time per report
+//! ([`attache::IndexSummary::story_secs`]), peak resident memory (`VmHWM`, and the peak of `RssAnon` sampled every 20 ms, which
 //! leaves out the mmapped index files) and the size of the committed index. Each run is a
 //! child process of this program (it re-executes itself with `--child SIDE`), so each side's
 //! peak memory is its own and neither warms the other's allocator; the parent alternates the
@@ -55,12 +56,14 @@ struct Run {
     peak_anon: u64,
     index_bytes: u64,
     segments: usize,
+    /// Seconds spent deciding stories (attache only).
+    story_secs: f64,
 }
 
 impl Run {
     fn line(&self) -> String {
         format!(
-            "RUN {} {} {} {:.6} {} {} {} {}",
+            "RUN {} {} {} {:.6} {} {} {} {} {:.6}",
             self.side,
             self.reports,
             self.input_bytes,
@@ -68,7 +71,8 @@ impl Run {
             self.peak_rss,
             self.peak_anon,
             self.index_bytes,
-            self.segments
+            self.segments,
+            self.story_secs
         )
     }
 
@@ -83,6 +87,7 @@ impl Run {
             peak_anon: it.next()?.parse().ok()?,
             index_bytes: it.next()?.parse().ok()?,
             segments: it.next()?.parse().ok()?,
+            story_secs: it.next()?.parse().ok()?,
         })
     }
 
@@ -92,6 +97,16 @@ impl Run {
 
     fn mb_per_sec(&self) -> f64 {
         self.input_bytes as f64 / 1e6 / self.secs
+    }
+
+    /// Share of the indexing wall-clock time spent deciding stories, in percent.
+    fn story_share(&self) -> f64 {
+        100.0 * self.story_secs / self.secs
+    }
+
+    /// Microseconds of story decision per report.
+    fn story_us_per_report(&self) -> f64 {
+        1e6 * self.story_secs / self.reports.max(1) as f64
     }
 }
 
@@ -126,8 +141,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rounds
     );
     println!(
-        "{:<8} {:>9} {:>9} {:>10} {:>8} {:>12} {:>13} {:>10} {:>9}",
-        "side", "reports", "secs", "docs/s", "MB/s", "peak RSS MiB", "peak anon MiB", "index MiB", "segments"
+        "{:<8} {:>9} {:>9} {:>10} {:>8} {:>12} {:>13} {:>10} {:>9} {:>8} {:>10}",
+        "side",
+        "reports",
+        "secs",
+        "docs/s",
+        "MB/s",
+        "peak RSS MiB",
+        "peak anon MiB",
+        "index MiB",
+        "segments",
+        "story %",
+        "story µs/r"
     );
     let mut runs: Vec<Run> = Vec::new();
     for round in 0..rounds {
@@ -147,7 +172,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .into());
             };
             println!(
-                "{:<8} {:>9} {:>9.2} {:>10.0} {:>8.2} {:>12.0} {:>13.0} {:>10.1} {:>9}",
+                "{:<8} {:>9} {:>9.2} {:>10.0} {:>8.2} {:>12.0} {:>13.0} {:>10.1} {:>9} {:>8.1} {:>10.0}",
                 run.side,
                 run.reports,
                 run.secs,
@@ -156,7 +181,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 run.peak_rss as f64 / 1048576.0,
                 run.peak_anon as f64 / 1048576.0,
                 run.index_bytes as f64 / 1048576.0,
-                run.segments
+                run.segments,
+                run.story_share(),
+                run.story_us_per_report()
             );
             runs.push(run);
         }
@@ -191,6 +218,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (x, y) = (med(&a, f), med(&t, f));
         println!("{name:<14} {x:>12.2} {y:>12.2} {:>8.3}  {note}", x / y);
     }
+    println!(
+        "{:<14} {:>12.2} {:>12} {:>8}  attache: share of indexing wall-clock time deciding stories (target ≤ 15 %)",
+        "story %",
+        med(&a, Run::story_share),
+        "–",
+        "–"
+    );
+    println!(
+        "{:<14} {:>12.1} {:>12} {:>8}  attache: story decision per report (should not grow with the corpus)",
+        "story µs/r",
+        med(&a, Run::story_us_per_report),
+        "–",
+        "–"
+    );
     if !keep {
         let _ = std::fs::remove_dir_all(work.join("attache"));
         let _ = std::fs::remove_dir_all(work.join("tantivy"));
@@ -230,6 +271,7 @@ fn run_attache(corpus: &Path, out: &Path, commit_every: Option<usize>) -> Result
         peak_anon,
         index_bytes: common::index_bytes(out)?,
         segments,
+        story_secs: summary.story_secs,
     })
 }
 
@@ -274,5 +316,6 @@ fn run_tantivy(corpus: &Path, out: &Path) -> Result<Run, Box<dyn std::error::Err
         peak_anon,
         index_bytes: common::index_bytes(out)?,
         segments,
+        story_secs: 0.0,
     })
 }

@@ -24,6 +24,7 @@
 
 pub mod compare;
 pub mod significance;
+pub mod stories;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

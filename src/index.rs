@@ -32,6 +32,7 @@ use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer}
 use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
+use crate::stories::{Assigner, Features, StoryOptions};
 use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
 
 /// Memory budget of the index writer, per indexing thread.
@@ -208,8 +209,10 @@ impl Index {
             replay: Arc::clone(&self.replay),
             location: self.location(),
             index_entities: extraction == Extraction::Full,
+            story_options: StoryOptions::default(),
         };
-        Ok(Indexer { index: self.clone(), writer, worker })
+        let stories = Assigner::new(self, StoryOptions::default());
+        Ok(Indexer { index: self.clone(), writer, worker, stories })
     }
 
     /// Number of reports in the latest commit visible to this handle.
@@ -382,6 +385,9 @@ pub struct IndexSummary {
     pub skipped: Vec<Skipped>,
     /// Files indexed despite a problem.
     pub warnings: Vec<Warning>,
+    /// Seconds spent deciding the reports' stories (see [`crate::stories`]): the indexer
+    /// decides them one report at a time while its workers read and analyse the next ones.
+    pub story_secs: f64,
 }
 
 /// Files handed to the indexing workers at a time; periodic commits happen between batches.
@@ -399,6 +405,10 @@ const MAX_PENDING_BYTES: usize = 2 << 20;
 struct Pending {
     report: Report,
     sig: String,
+    /// Where the report goes in the order stories are decided: file, then record.
+    order: (usize, usize),
+    /// Whether the report's file had reports before.
+    replaced: bool,
     title_terms: TermBuffer,
     body_terms: TermBuffer,
 }
@@ -408,7 +418,31 @@ pub struct Indexer {
     index: Index,
     writer: IndexWriter<ReportDoc>,
     worker: Worker,
+    /// Decides each new report's story, in order.
+    stories: Assigner,
 }
+
+/// A report's document, built by a worker, waiting for its story.
+struct Ready {
+    doc: ReportDoc,
+    id: String,
+    days: Option<i64>,
+    features: Features,
+}
+
+/// What a worker hands the indexer during [`Indexer::sync_dir`].
+enum Message {
+    /// Record `seq` of file `file` of the batch (`replaced`: the file had reports before).
+    Doc { order: (usize, usize), replaced: bool, ready: Ready },
+    /// File `file` of the batch is done and has `count` reports, sent or to be sent.
+    Done { file: usize, count: usize },
+}
+
+/// What a worker of `Indexer::sync_batch` returns: its files' outcomes, by batch position.
+type WorkerResult = crate::Result<Vec<(usize, FileOutcome)>>;
+
+/// Where a worker sends its documents: the indexer, in order of the walk.
+type Sink = std::sync::mpsc::Sender<Message>;
 
 /// How much of extraction an indexer does ([`Index::indexer_doing`]), for benchmarks.
 #[doc(hidden)]
@@ -513,6 +547,8 @@ struct Worker {
     location: PathBuf,
     /// Whether the entities found go into the document (see [`Extraction`]).
     index_entities: bool,
+    /// How a report's story features are computed.
+    story_options: StoryOptions,
 }
 
 /// How a file compared with the last commit.
@@ -536,17 +572,18 @@ struct FileOutcome {
 impl Worker {
     /// Analyses and extracts `report` into a tantivy document. The title and body are
     /// analysed here, once: the document carries their tokens to the index writer.
-    fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(ReportDoc, Entities)> {
+    fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(Ready, Entities)> {
         self.extractor()?;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
+        let features = Features::of(&title_terms, &body_terms, &self.story_options);
         let entities = match &self.extractor {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
         let doc = self.build_doc(report, sig, &entities, (&self.title_terms, &self.body_terms));
-        Ok((doc, entities))
+        Ok((ready(report, doc, features), entities))
     }
 
     /// Takes the extractor once the matchers are built, waiting for them if need be.
@@ -564,7 +601,13 @@ impl Worker {
     /// and keeps it for [`Worker::flush`]: the first reports of a run are read and analysed
     /// meanwhile instead of waiting (building them takes a few milliseconds, in which
     /// `attache index` would otherwise leave a core idle).
-    fn add_or_keep(&mut self, writer: &IndexWriter<ReportDoc>, report: Report, sig: &str) -> crate::Result<()> {
+    fn add_or_keep(
+        &mut self,
+        sink: &Sink,
+        report: Report,
+        sig: &str,
+        (order, replaced): ((usize, usize), bool),
+    ) -> crate::Result<()> {
         if self.extractor.is_none()
             && self.pending.len() < MAX_PENDING
             && self.pending.iter().map(|p| p.report.body.len()).sum::<usize>() < MAX_PENDING_BYTES
@@ -573,37 +616,51 @@ impl Worker {
             let (mut title_terms, mut body_terms) = (TermBuffer::default(), TermBuffer::default());
             title_terms.analyse_tagged(&mut self.analyzer, report.title.as_deref().unwrap_or(""));
             body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-            self.pending.push(Pending { report, sig: sig.to_string(), title_terms, body_terms });
+            self.pending.push(Pending { report, sig: sig.to_string(), order, replaced, title_terms, body_terms });
             #[cfg(test)]
             self.num_deferred.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
-        self.flush(writer)?;
-        let (doc, _) = self.document(&report, sig)?;
-        writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
-        Ok(())
+        self.flush(sink)?;
+        let (ready, _) = self.document(&report, sig)?;
+        self.send(sink, Message::Doc { order, replaced, ready })
+    }
+
+    fn send(&self, sink: &Sink, message: Message) -> crate::Result<()> {
+        // The indexer stops listening only when it failed; its error is the one reported.
+        sink.send(message)
+            .map_err(|_| Error::Internal { path: self.location.clone(), problem: "the indexer stopped".into() })
     }
 
     /// Extracts and adds the reports [`Worker::add_or_keep`] kept, waiting for the matchers: their
     /// terms get the tags analysing them now would have given ([`TermBuffer::retag`]).
-    fn flush(&mut self, writer: &IndexWriter<ReportDoc>) -> crate::Result<()> {
+    fn flush(&mut self, sink: &Sink) -> crate::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
         self.extractor()?;
         let tagger = self.extractor.as_ref().map(Extractor::tagger);
         for mut p in std::mem::take(&mut self.pending) {
-            let entities = match (&self.extractor, &tagger) {
+            let (entities, features) = match (&self.extractor, &tagger) {
                 (Some(extractor), Some(tagger)) => {
                     let title = p.report.title.as_deref().unwrap_or("");
                     let title_terms = p.title_terms.retag(tagger);
                     let body_terms = p.body_terms.retag(tagger);
-                    extractor.extract_terms(&p.report, (title, title_terms), (&p.report.body, body_terms))
+                    let features = Features::of(&title_terms, &body_terms, &self.story_options);
+                    let entities =
+                        extractor.extract_terms(&p.report, (title, title_terms), (&p.report.body, body_terms));
+                    (entities, features)
                 }
-                _ => Entities::default(),
+                _ => {
+                    let untagged: analysis::Tagger = Arc::new(|_: &str| NO_TAG);
+                    let title_terms = p.title_terms.retag(&untagged);
+                    let body_terms = p.body_terms.retag(&untagged);
+                    (Entities::default(), Features::of(&title_terms, &body_terms, &self.story_options))
+                }
             };
             let doc = self.build_doc(&p.report, &p.sig, &entities, (&p.title_terms, &p.body_terms));
-            writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
+            let ready = ready(&p.report, doc, features);
+            self.send(sink, Message::Doc { order: p.order, replaced: p.replaced, ready })?;
         }
         Ok(())
     }
@@ -662,7 +719,8 @@ impl Worker {
     /// operation stamps apply the delete to the old reports only.
     fn sync_file(
         &mut self,
-        writer: &IndexWriter<ReportDoc>,
+        (writer, sink): (&IndexWriter<ReportDoc>, &Sink),
+        at: usize,
         file: &SourceFile,
         previous: Option<&str>,
         options: &SyncOptions,
@@ -703,8 +761,8 @@ impl Worker {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
         outcome.num_reports = parsed.reports.len();
-        for report in parsed.reports {
-            self.add_or_keep(writer, report, &sig)?;
+        for (seq, report) in parsed.reports.into_iter().enumerate() {
+            self.add_or_keep(sink, report, &sig, ((at, seq), previous.is_some()))?;
         }
         outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
@@ -720,14 +778,37 @@ impl Indexer {
     /// entities extracted from it.
     pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
         self.delete(&report.id);
-        let (doc, entities) = self.worker.document(report, "")?;
-        self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
+        let (ready, entities) = self.worker.document(report, "")?;
+        self.add_ready(ready)?;
         Ok(entities)
     }
 
-    /// Removes the report with this id, if any.
+    /// Removes the report with this id, if any. The rest of its story keeps the story's id.
     pub fn delete(&mut self, id: &str) {
         self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
+        self.stories.deleted_id(id);
+    }
+
+    /// Decides the story of a built document and adds it.
+    fn add_ready(&mut self, ready: Ready) -> crate::Result<()> {
+        let Ready { mut doc, id, days, features } = ready;
+        let (story, sig) = self.stories.assign(&id, days, features)?;
+        doc.add_text(self.index.fields.story, &story);
+        doc.add_text(self.index.fields.story_sig, &sig);
+        self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
+        Ok(())
+    }
+
+    /// How this indexer decides stories (the defaults of [`StoryOptions`] unless set).
+    pub fn story_options(&self) -> StoryOptions {
+        *self.stories.options()
+    }
+
+    /// Decides the stories of the reports added from now on with `options`; for measuring
+    /// other settings ([`crate::eval::stories`]).
+    pub fn set_story_options(&mut self, options: StoryOptions) {
+        self.worker.story_options = options;
+        self.stories.set_options(options);
     }
 
     /// Makes the index mirror the reports of directory `dir` (see the module docs). Does not
@@ -773,7 +854,8 @@ impl Indexer {
                 break;
             }
             let previous: Vec<Option<String>> = batch.iter().map(|f| known.remove(&f.rel)).collect();
-            let outcomes = self.sync_batch(&mut workers, &batch, &previous, options)?;
+            let (outcomes, story_time) = self.sync_batch(&mut workers, &batch, &previous, options)?;
+            summary.story_secs += story_time.as_secs_f64();
             for (file, outcome) in batch.iter().zip(outcomes) {
                 match outcome.change {
                     Change::Unchanged => summary.num_unchanged += 1,
@@ -805,58 +887,86 @@ impl Indexer {
             .collect();
         for gone in known.keys().filter(|k| !unreadable.contains(k.as_str())) {
             self.writer.delete_term(Term::from_field_text(self.index.fields.file, gone));
+            self.stories.deleted_file(gone);
             summary.num_deleted += 1;
         }
         Ok(summary)
     }
 
     /// Syncs a batch of files on the workers; outcomes come back in the batch's order.
+    ///
+    /// The workers read, analyse and extract; their documents come back here, where each
+    /// report's story is decided and the document added in the batch's order (file, then
+    /// record), so a run decides the same stories whatever the threads do. Documents that
+    /// arrive ahead of their turn wait, at most a few files' worth per worker.
     fn sync_batch(
-        &self,
+        &mut self,
         workers: &mut [Worker],
         batch: &[SourceFile],
         previous: &[Option<String>],
         options: &SyncOptions,
-    ) -> crate::Result<Vec<FileOutcome>> {
+    ) -> crate::Result<(Vec<FileOutcome>, std::time::Duration)> {
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let writer = &self.writer;
-        let results: Vec<crate::Result<Vec<(usize, FileOutcome)>>> = std::thread::scope(|scope| {
+        let location = self.index.location();
+        let mut story_time = std::time::Duration::ZERO;
+        let (sink, inbox) = std::sync::mpsc::channel::<Message>();
+        let Indexer { writer, stories, index, .. } = self;
+        let writer = &*writer;
+        let (results, ordered): (Vec<WorkerResult>, crate::Result<()>) = std::thread::scope(|scope| {
             let handles: Vec<_> = workers
                 .iter_mut()
                 .map(|worker| {
                     let next = &next;
+                    let sink = sink.clone();
                     scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
                         let mut mine = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(file) = batch.get(i) else {
-                                worker.flush(writer)?;
+                                worker.flush(&sink)?;
                                 return Ok(mine);
                             };
                             let previous = previous.get(i).and_then(|p| p.as_deref());
-                            mine.push((i, worker.sync_file(writer, file, previous, options)?));
+                            let outcome = worker.sync_file((writer, &sink), i, file, previous, options)?;
+                            worker.send(&sink, Message::Done { file: i, count: outcome.num_reports })?;
+                            mine.push((i, outcome));
                         }
                     })
                 })
                 .collect();
-            handles
+            drop(sink);
+            let ordered = add_in_order(&inbox, batch, |ready, replaced| {
+                if let Some(file) = replaced {
+                    stories.deleted_file(file);
+                }
+                let Ready { mut doc, id, days, features } = ready;
+                let started = std::time::Instant::now();
+                let (story, sig) = stories.assign(&id, days, features)?;
+                story_time += started.elapsed();
+                doc.add_text(index.fields.story, &story);
+                doc.add_text(index.fields.story_sig, &sig);
+                writer.add_document(doc).map_err(|e| index_error(&location, e))?;
+                Ok(())
+            });
+            // A failed indexer stops listening; the workers' sends fail and they end.
+            drop(inbox);
+            let results = handles
                 .into_iter()
                 .map(|h| {
                     h.join().unwrap_or_else(|_| {
-                        Err(Error::Internal {
-                            path: self.index.location(),
-                            problem: "an indexing worker failed".into(),
-                        })
+                        Err(Error::Internal { path: location.clone(), problem: "an indexing worker failed".into() })
                     })
                 })
-                .collect()
+                .collect();
+            (results, ordered)
         });
         let mut all = Vec::with_capacity(batch.len());
         for result in results {
             all.extend(result?);
         }
+        ordered?;
         all.sort_by_key(|(i, _)| *i);
-        Ok(all.into_iter().map(|(_, outcome)| outcome).collect())
+        Ok((all.into_iter().map(|(_, outcome)| outcome).collect(), story_time))
     }
 
     /// `file → signature` of every file in the latest commit.
@@ -888,13 +998,59 @@ impl Indexer {
 
     /// Commits everything added and deleted so far, atomically, and makes it visible.
     pub fn commit(&mut self) -> crate::Result<()> {
-        self.index.commit(&mut self.writer)
+        self.index.commit(&mut self.writer)?;
+        self.stories.committed();
+        Ok(())
     }
 
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> crate::Result<()> {
-        self.writer.rollback().map(|_| ()).map_err(|e| index_error(&self.index.location(), e))
+        self.writer.rollback().map(|_| ()).map_err(|e| index_error(&self.index.location(), e))?;
+        self.stories.committed();
+        Ok(())
     }
+}
+
+/// Hands the documents the workers send to `add`, in the batch's order: file by file, each
+/// file's records in order, with the first record of a re-indexed file its path.
+fn add_in_order(
+    inbox: &std::sync::mpsc::Receiver<Message>,
+    batch: &[SourceFile],
+    mut add: impl FnMut(Ready, Option<&str>) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let mut waiting: std::collections::BTreeMap<(usize, usize), (bool, Ready)> = std::collections::BTreeMap::new();
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    let (mut file, mut seq) = (0, 0);
+    for message in inbox {
+        match message {
+            Message::Doc { order, replaced, ready } => {
+                waiting.insert(order, (replaced, ready));
+            }
+            Message::Done { file, count } => {
+                counts.insert(file, count);
+            }
+        }
+        loop {
+            if let Some((was, ready)) = waiting.remove(&(file, seq)) {
+                let replaced = batch.get(file).filter(|_| seq == 0 && was).map(|f| f.rel.as_str());
+                add(ready, replaced)?;
+                seq += 1;
+            } else if counts.get(&file).is_some_and(|&n| n == seq) {
+                counts.remove(&file);
+                file += 1;
+                seq = 0;
+            } else {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A built document of `report`, waiting for its story.
+fn ready(report: &Report, doc: ReportDoc, features: Features) -> Ready {
+    let days = report.date.as_deref().and_then(crate::date::days_from_iso);
+    Ready { doc, id: report.id.clone(), days, features }
 }
 
 #[cfg(test)]

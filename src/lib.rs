@@ -35,12 +35,15 @@
 //!    `index_schema/` ([`IndexSchema`]);
 //! 3. [`analysis`] turns text into stemmed terms — the one analyzer for indexing, queries,
 //!    passages and highlights;
-//! 4. [`Index`] and [`Indexer`] store reports in tantivy segments, incrementally;
+//! 4. [`Index`] and [`Indexer`] store reports in tantivy segments, incrementally, and
+//!    [`stories`] decides, as each report is indexed, which story (reports of one event, from
+//!    one outlet or several) it belongs to;
 //! 5. [`Searcher`] parses a [`SearchRequest`] ([`search::query`]), ranks articles with BM25,
 //!    picks their best [`Passage`]s and their [`Highlight`]s, and returns
 //!    [`SearchResults`] (serde-serialisable: the CLI's `--json`);
 //! 6. [`eval`] scores rankings against TREC relevance judgments (nDCG@10, MAP, Recall@100)
-//!    and compares two rankings over several test collections with a paired significance test.
+//!    and compares two rankings over several test collections with a paired significance test,
+//!    and stories against gold clusters ([`eval::stories`]: B-cubed and pairwise F1).
 //!
 //! The library never prints and never exits; progress comes back through a callback and
 //! per-file problems as data ([`IndexSummary::skipped`]).
@@ -65,6 +68,7 @@ mod merge;
 mod report;
 pub mod schema;
 pub mod search;
+pub mod stories;
 
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
@@ -75,6 +79,7 @@ pub use schema::{IndexSchema, SCHEMA_VERSION};
 pub use search::{
     Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };
+pub use stories::StoryOptions;
 
 /// The README's examples are compiled and run as doc-tests, so they stay true.
 #[cfg(doctest)]

@@ -50,6 +50,8 @@ pub enum FieldKind {
     Keyword,
     /// A calendar day.
     Date,
+    /// Kept for reading back only, not searchable.
+    Stored,
 }
 
 /// One `[[field]]` of `fields.toml`.
@@ -292,6 +294,9 @@ impl IndexSchema {
                     }
                     builder.add_text_field(&spec.name, options);
                 }
+                FieldKind::Stored => {
+                    builder.add_text_field(&spec.name, TextOptions::default().set_stored());
+                }
                 FieldKind::Date => {
                     let mut options = DateOptions::default().set_indexed().set_precision(DateTimePrecision::Seconds);
                     if spec.stored {
@@ -328,6 +333,10 @@ pub(crate) struct Fields {
     pub topic: Field,
     pub place: Field,
     pub org: Field,
+    /// The story of the report (see [`crate::stories`]).
+    pub story: Field,
+    /// The report's story signature, read back by later reports' story decisions.
+    pub story_sig: Field,
 }
 
 impl Fields {
@@ -339,7 +348,7 @@ impl Fields {
                 _ => Err(format!("field {name:?} must be of kind {kind:?}")),
             }
         };
-        use FieldKind::{Date, Keyword, Text};
+        use FieldKind::{Date, Keyword, Stored, Text};
         let fields = Fields {
             id: get("id", Keyword)?,
             path: get("path", Keyword)?,
@@ -356,10 +365,25 @@ impl Fields {
             topic: get("topic", Text)?,
             place: get("place", Text)?,
             org: get("org", Text)?,
+            story: get("story", Keyword)?,
+            story_sig: get("story_sig", Stored)?,
         };
         for name in [
-            "id", "path", "file", "file_sig", "title", "author", "source", "date", "body", "leader", "topic", "place",
+            "id",
+            "path",
+            "file",
+            "file_sig",
+            "title",
+            "author",
+            "source",
+            "date",
+            "body",
+            "leader",
+            "topic",
+            "place",
             "org",
+            "story",
+            "story_sig",
         ] {
             if spec.field_spec(name).is_some_and(|s| !s.stored) {
                 return Err(format!("field {name:?} must be stored: results and re-indexing read it"));
@@ -397,6 +421,7 @@ impl Fields {
             "date" => (self.date, QueryField::Date),
             "id" => (self.id, QueryField::Exact),
             "path" => (self.path, QueryField::Exact),
+            "story" => (self.story, QueryField::Exact),
             _ => return None,
         })
     }

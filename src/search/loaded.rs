@@ -119,8 +119,10 @@ impl<'a> Run<'a> {
             topics: stored.all(f.topic),
             places: stored.all(f.place),
             orgs: stored.all(f.org),
+            story: stored.first(f.story),
             passages,
             explain: None,
+            also: Vec::new(),
         })
     }
 }

@@ -48,7 +48,7 @@ pub use facet::{FACET_LIMIT, Stats};
 pub use highlight::Highlight;
 pub use passage::Passage;
 pub use rank::{Ranking, TagFields};
-pub use request::{DEFAULT_LIMIT, DEFAULT_PASSAGES, MAX_LIMIT, SearchRequest};
+pub use request::{DEFAULT_LIMIT, DEFAULT_PASSAGES, GROUP_DEPTH, MAX_LIMIT, SearchRequest};
 pub use results::{Article, Facets, Hit, SearchResults};
 
 use self::bm25::{Scorer, Weighted};
@@ -119,6 +119,45 @@ impl Searcher {
     /// # Ok::<(), attache::Error>(())
     /// ```
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
+        if request.group {
+            return self.search_grouped(request);
+        }
+        self.search_flat(request)
+    }
+
+    /// One hit per story: the reports of the first stories in the flat ranking, each story
+    /// led by its best report, the others in [`Hit::also`] with their best passage. The
+    /// flat ranking is read [`GROUP_DEPTH`] times as deep as the page, so a story's other
+    /// reports ranked further down are found too; a report without a story is one of its own.
+    fn search_grouped(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
+        let page_end = request.offset.saturating_add(request.limit.min(MAX_LIMIT));
+        let flat = SearchRequest {
+            limit: page_end.saturating_mul(GROUP_DEPTH).min(MAX_LIMIT),
+            offset: 0,
+            group: false,
+            ..request.clone()
+        };
+        let results = self.search_flat(&flat)?;
+        let mut groups: Vec<Hit> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for mut hit in results.hits {
+            let key = hit.story.clone().unwrap_or_else(|| format!("#{}", hit.id));
+            match at.get(&key).and_then(|&i| groups.get_mut(i)) {
+                Some(leader) => {
+                    hit.passages.truncate(1);
+                    leader.also.push(hit);
+                }
+                None => {
+                    at.insert(key, groups.len());
+                    groups.push(hit);
+                }
+            }
+        }
+        let hits = groups.into_iter().skip(request.offset).take(request.limit.min(MAX_LIMIT)).collect();
+        Ok(SearchResults { hits, ..results })
+    }
+
+    fn search_flat(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let ranking = request.ranking;
         // 1. Parse.
         let parsed = query::parse(&request.query)?;

@@ -17,7 +17,7 @@
 //! - `AND` makes both sides required, `OR` alternatives, `NOT`/`-` excludes, `+` requires.
 //! - Field prefixes: `title: body: author: source:` (analysed text), `leader: topic: place:
 //!   org:` (any alias, resolved to the canonical name), `date:` (a day, month `2025-06`, year
-//!   `2025`, or a range), `id: path:` (exact).
+//!   `2025`, or a range), `id: path: story:` (exact).
 //! - Leniency: a word whose `xxx:` prefix is not a field name is read as plain words
 //!   (`Re: talks`); other punctuation is dropped by the analyzer; a `-`, `+` or `*` standing
 //!   alone is ignored. Unbalanced quotes or parentheses, a dangling operator, an empty field
@@ -29,8 +29,8 @@ use crate::Error;
 pub const MAX_FUZZY_DISTANCE: u8 = 2;
 
 /// Query prefixes users may write.
-pub const FIELD_NAMES: [&str; 11] =
-    ["title", "body", "author", "source", "leader", "topic", "place", "org", "date", "id", "path"];
+pub const FIELD_NAMES: [&str; 12] =
+    ["title", "body", "author", "source", "leader", "topic", "place", "org", "date", "id", "path", "story"];
 
 /// How a clause takes part in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,10 @@ pub struct Leaf {
 impl Leaf {
     /// Whether this clause filters (required when side by side) rather than ranks.
     pub fn is_filter(&self) -> bool {
-        matches!(self.field, Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "author" | "source"))
+        matches!(
+            self.field,
+            Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "story" | "author" | "source")
+        )
     }
 }
 

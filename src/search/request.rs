@@ -10,6 +10,8 @@ pub const DEFAULT_LIMIT: usize = 10;
 pub const DEFAULT_PASSAGES: usize = 3;
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 10_000;
+/// How many times deeper than the page a grouped search reads the flat ranking.
+pub const GROUP_DEPTH: usize = 5;
 
 /// What to search for and how much to return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +33,11 @@ pub struct SearchRequest {
     /// Whether each hit says how its score came about ([`super::Hit::explain`]).
     #[serde(default)]
     pub explain: bool,
+    /// Whether hits are grouped by story: one hit per story, its best report, with the
+    /// story's other matching reports in [`super::Hit::also`]; `limit` and `offset` then count
+    /// stories.
+    #[serde(default)]
+    pub group: bool,
 }
 
 impl SearchRequest {
@@ -49,7 +56,19 @@ impl SearchRequest {
             facets: false,
             ranking: Ranking::default(),
             explain: false,
+            group: false,
         }
+    }
+
+    /// Groups the hits by story ([`SearchRequest::group`]).
+    ///
+    /// ```
+    /// let req = attache::SearchRequest::new("putin").group(true);
+    /// assert!(req.group);
+    /// ```
+    pub fn group(mut self, group: bool) -> SearchRequest {
+        self.group = group;
+        self
     }
 
     /// Sets how articles are ranked.

@@ -100,11 +100,18 @@ pub struct Hit {
     pub places: Vec<String>,
     /// Organisations among the topics.
     pub orgs: Vec<String>,
+    /// The story of the report: reports of the same event share it (see [`crate::stories`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
     /// Best passages, best first.
     pub passages: Vec<Passage>,
     /// How the score came about, when the request asked ([`super::SearchRequest::explain`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explanation>,
+    /// In results grouped by story ([`super::SearchRequest::group`]): the other reports of
+    /// this hit's story that matched, best first. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Hit>,
 }
 
 /// A stored article: the report and the canonical names extracted from it.

@@ -26,6 +26,8 @@ mod serve;
 // `attache serve` in headless Chromium: keys, clicks, the back button, screenshots.
 #[cfg(feature = "serve")]
 mod browser;
+// Stories: reports of one event share one, different events never do.
+mod stories;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;

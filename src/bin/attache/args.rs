@@ -31,7 +31,7 @@ pub enum Command {
     ///
     /// Query syntax: words (stemmed, ranked by BM25), "exact phrases", AND, OR, NOT, +word,
     /// -word, parentheses, word* (prefix), word~1 (fuzzy), and field prefixes title: body:
-    /// author: source: leader: topic: place: org: id: path: and date:2025-06 or
+    /// author: source: leader: topic: place: org: id: path: story: and date:2025-06 or
     /// date:[2025-06-01 TO 2025-07-01]. leader: and topic: accept any alias
     /// (leader:zelensky). Field filters side by side are all required; words rank.
     Search(SearchArgs),
@@ -48,6 +48,13 @@ pub enum Command {
     Export(ExportArgs),
     /// Print one article with its fields.
     Show(ShowArgs),
+    /// List the stories of an index: reports of the same event, from one outlet or several.
+    ///
+    /// Each story with its size, outlets, first and last day, leaders and topics, newest
+    /// first. With QUERY, only stories with a report matching it; with --from/--to, only
+    /// stories with a report dated in the range. A single argument naming an existing
+    /// directory is DIR, not QUERY. `attache search story:ID` lists a story's reports.
+    Stories(StoriesArgs),
     /// Summarise an index: articles, date range, top leaders, topics and sources.
     Stats(StatsArgs),
     /// Verify an index: checksums of its files and every stored article.
@@ -91,6 +98,59 @@ pub enum EvalCommand {
     /// `#` (JSONL records) or the file stem. CORPUS is a directory or a JSON/JSONL file; it is
     /// extracted in memory, not indexed.
     Entities(EvalEntitiesArgs),
+    /// Score the stories indexing decides against gold clusters: B-cubed and pairwise
+    /// precision, recall and F1.
+    ///
+    /// Each SET is a directory (or one file) of reports, indexed in memory in the order given
+    /// (files in path order), each report's story decided as `attache index` decides it. Its
+    /// gold clusters are `doc<TAB>cluster` lines in SET/clusters.tsv, or the --gold files in
+    /// the order of the sets; docs are named by the part of the id after `#` or the file stem.
+    /// Sets indexed together are scored each on its own and all together: mix an event-level
+    /// set with topic-level ones as distractors.
+    Stories(EvalStoriesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalStoriesArgs {
+    /// The sets of reports.
+    #[arg(required = true, value_name = "SET")]
+    pub sets: Vec<PathBuf>,
+    /// Gold clusters of the sets, in their order [default: SET/clusters.tsv].
+    #[arg(long, value_name = "FILE")]
+    pub gold: Vec<PathBuf>,
+    /// Least mean cosine to join a story.
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// Least margin of a story's score over the other candidates' mean similarity.
+    #[arg(long)]
+    pub margin: Option<f32>,
+    /// Days before and after a report its candidates may be dated.
+    #[arg(long, value_name = "DAYS")]
+    pub window: Option<i64>,
+    /// Weight of names against other terms.
+    #[arg(long)]
+    pub name_boost: Option<f32>,
+    /// Weight of a title occurrence, in body occurrences.
+    #[arg(long)]
+    pub title_weight: Option<f32>,
+    /// Most candidate reports compared.
+    #[arg(long)]
+    pub max_candidates: Option<usize>,
+    /// Terms of the candidate query.
+    #[arg(long)]
+    pub query_terms: Option<usize>,
+    /// Terms of a signature.
+    #[arg(long)]
+    pub sig_terms: Option<usize>,
+    /// How a story's score is made from its members': `max` or `average`.
+    #[arg(long)]
+    pub link: Option<String>,
+    /// Lexicons to use instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -257,6 +317,13 @@ pub struct SearchArgs {
     /// Say, per hit, which terms and fields contributed and how the score was combined.
     #[arg(long)]
     pub explain: bool,
+    /// Group hits by story: the best report of each, then the others that reported it
+    /// [default for text output; JSON and --queries give one hit per report].
+    #[arg(long, overrides_with = "no_group")]
+    pub group: bool,
+    /// One hit per report, even in text output.
+    #[arg(long, overrides_with = "group")]
+    pub no_group: bool,
     #[command(flatten)]
     pub ranking: RankingOpts,
 }
@@ -279,6 +346,28 @@ pub struct ServeArgs {
     /// Address to listen on. Anything but a loopback address lets other machines read the index.
     #[arg(long, value_name = "HOST:PORT", default_value = crate::serve::DEFAULT_ADDR)]
     pub addr: std::net::SocketAddr,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StoriesArgs {
+    /// Only stories with a report matching this query.
+    pub query: Option<String>,
+    /// Directory of reports; indexed first when its index is missing or out of date.
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: IndexOpts,
+    /// Only stories with a report dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DAY")]
+    pub from: Option<String>,
+    /// Only stories with a report dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DAY")]
+    pub to: Option<String>,
+    /// Most stories to list (0: all).
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON array.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

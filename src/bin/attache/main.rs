@@ -86,12 +86,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return batch(&searcher, file, &args, &mut out);
             }
             let query = args.query.clone().unwrap_or_default();
+            let group = args.group || (format == Format::Text && !args.no_group);
             let request = SearchRequest::new(query)
                 .limit(args.limit)
                 .passages(args.passages)
                 .facets(args.facets)
                 .ranking(ranking(&args.ranking))
-                .explain(args.explain);
+                .explain(args.explain)
+                .group(group);
             let results = searcher.search(&request)?;
             match format {
                 Format::Json => render::json(&mut out, &results)?,
@@ -147,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::Ir(args)) => eval_ir(&args),
+        Command::Eval(EvalCommand::Stories(args)) => eval_stories(&args),
         Command::Export(args) => {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
             let stdout = io::stdout();
@@ -172,6 +175,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "attache", &mut script);
             io::stdout().write_all(&script)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Stories(mut args) => {
+            if args.dir.is_none() && args.query.as_deref().is_some_and(|q| Path::new(q).is_dir()) {
+                args.dir = args.query.take().map(PathBuf::from);
+            }
+            for day in [&args.from, &args.to].into_iter().flatten() {
+                if attache::date::days_from_iso(day).is_none() {
+                    bail!("{day:?} is not a day (YYYY-MM-DD)");
+                }
+            }
+            let index = open_for_reading(&args.opts, args.dir.as_deref())?;
+            let request = attache::stories::StoriesRequest {
+                query: args.query.clone(),
+                from: args.from.clone(),
+                to: args.to.clone(),
+                limit: args.limit,
+            };
+            let stories = index.stories(&request)?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &stories)?;
+            } else {
+                render::stories(&mut out, &stories)?;
+            }
+            out.flush()?;
+            Ok(if stories.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Show(args) => {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
@@ -397,6 +427,63 @@ fn report_problems(summary: &attache::IndexSummary) {
 }
 
 /// `eval ir`: the ranking of the flags against the baseline, over every collection given.
+fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
+    use attache::eval::stories;
+    if !args.gold.is_empty() && args.gold.len() != args.sets.len() {
+        bail!("give one --gold file per set ({} sets, {} --gold files)", args.sets.len(), args.gold.len());
+    }
+    let mut sets = Vec::new();
+    for (i, corpus) in args.sets.iter().enumerate() {
+        let gold_path = args.gold.get(i).cloned().unwrap_or_else(|| corpus.join("clusters.tsv"));
+        let text = std::fs::read_to_string(&gold_path)
+            .with_context(|| format!("reading gold clusters from {}", gold_path.display()))?;
+        let gold = stories::parse_gold(&text, &gold_path)?;
+        sets.push(stories::StorySet { corpus: corpus.clone(), gold });
+    }
+    let mut options = attache::StoryOptions::default();
+    if let Some(v) = args.threshold {
+        options.threshold = v;
+    }
+    if let Some(v) = args.margin {
+        options.margin = v;
+    }
+    if let Some(v) = args.window {
+        options.window_days = v;
+    }
+    if let Some(v) = args.name_boost {
+        options.name_boost = v;
+    }
+    if let Some(v) = args.title_weight {
+        options.title_weight = v;
+    }
+    if let Some(v) = args.max_candidates {
+        options.max_candidates = v;
+    }
+    if let Some(v) = args.query_terms {
+        options.query_terms = v;
+    }
+    if let Some(v) = args.sig_terms {
+        options.sig_terms = v;
+    }
+    match args.link.as_deref() {
+        None => {}
+        Some("max") => options.link = attache::stories::Link::Max,
+        Some("average") => options.link = attache::stories::Link::Average,
+        Some(other) => bail!("--link is `max` or `average`, not {other:?}"),
+    }
+    let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+    let evaluation = stories::run(&sets, schema, options)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.json {
+        render::json(&mut out, &evaluation)?;
+    } else {
+        render::story_evaluation(&mut out, &evaluation)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn eval_ir(args: &args::EvalIrArgs) -> anyhow::Result<ExitCode> {
     use attache::eval::compare::{Collection, CollectionComparison, Comparison};
     let candidate = ranking(&args.ranking);
@@ -486,7 +573,8 @@ fn batch(
             .passages(args.passages)
             .facets(args.facets)
             .ranking(ranking(&args.ranking))
-            .explain(args.explain);
+            .explain(args.explain)
+            .group(args.group);
         match searcher.search(&request) {
             Ok(results) => {
                 any_hits |= results.total_hits > 0;

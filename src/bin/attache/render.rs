@@ -34,10 +34,37 @@ pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::R
             write_passage(out, passage, paint(MATCH), paint(RESET))?;
             writeln!(out)?;
         }
+        if !hit.also.is_empty() {
+            writeln!(out, "   also reported by:")?;
+        }
+        for other in &hit.also {
+            let meta: Vec<&str> = [other.source.as_deref(), other.date.as_deref(), Some(other.id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
+            let title = other.title.as_deref().map(one_line).unwrap_or_default();
+            writeln!(out, "   {}· {}{} {}", paint(DIM), meta.join(" · "), paint(RESET), title)?;
+            for passage in other.passages.iter().take(1) {
+                write!(out, "     │ ")?;
+                write_passage(out, passage, paint(MATCH), paint(RESET))?;
+                writeln!(out)?;
+            }
+        }
         writeln!(out)?;
     }
     if results.total_hits > 0 {
-        writeln!(out, "{} of {} matching articles", results.hits.len(), results.total_hits)?;
+        let shown: usize = results.hits.iter().map(|h| 1 + h.also.len()).sum();
+        if shown == results.hits.len() {
+            writeln!(out, "{} of {} matching articles", results.hits.len(), results.total_hits)?;
+        } else {
+            writeln!(
+                out,
+                "{} stories ({} articles) of {} matching articles",
+                results.hits.len(),
+                shown,
+                results.total_hits
+            )?;
+        }
     }
     if !results.facets.leaders.is_empty() || !results.facets.topics.is_empty() {
         for (label, counts) in [
@@ -249,6 +276,62 @@ pub fn html(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
     writeln!(out, "</section>")
 }
 
+/// `attache eval stories`: one line per set and one for all together.
+pub fn story_evaluation(out: &mut impl Write, e: &attache::eval::stories::StoryEvaluation) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<40} {:>5} {:>5} {:>6}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}",
+        "set", "docs", "gold", "story", "B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1"
+    )?;
+    let all = ("all".to_string(), e.all);
+    for (name, s) in e.sets.iter().chain(std::iter::once(&all).filter(|_| e.sets.len() > 1)) {
+        writeln!(
+            out,
+            "{:<40} {:>5} {:>5} {:>6}  {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.3}",
+            name,
+            s.num_docs,
+            s.num_clusters,
+            s.num_stories,
+            s.bcubed_precision,
+            s.bcubed_recall,
+            s.bcubed_f1,
+            s.pairwise_precision,
+            s.pairwise_recall,
+            s.pairwise_f1
+        )?;
+    }
+    writeln!(out, "{} reports indexed; options {:?}", e.num_reports, e.options)
+}
+
+/// `attache stories`: one block per story.
+pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io::Result<()> {
+    if stories.is_empty() {
+        writeln!(out, "no stories")?;
+    }
+    for story in stories {
+        let title = story.title.as_deref().map(one_line).unwrap_or_else(|| story.id.clone());
+        writeln!(out, "{title}")?;
+        let days = match (&story.first_date, &story.last_date) {
+            (Some(a), Some(b)) if a == b => a.clone(),
+            (Some(a), Some(b)) => format!("{a} – {b}"),
+            _ => "undated".to_string(),
+        };
+        let reports = if story.size == 1 { "1 report".to_string() } else { format!("{} reports", story.size) };
+        writeln!(out, "   story:{} · {reports} · {days}", story.id)?;
+        if !story.outlets.is_empty() {
+            writeln!(out, "   outlets: {}", story.outlets.join(", "))?;
+        }
+        if !story.leaders.is_empty() {
+            writeln!(out, "   leaders: {}", story.leaders.join(", "))?;
+        }
+        if !story.topics.is_empty() {
+            writeln!(out, "   topics: {}", story.topics.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,8 +429,10 @@ mod tests {
                 topics: vec![meta],
                 places: Vec::new(),
                 orgs: Vec::new(),
+                story: None,
                 passages: vec![passage],
                 explain: None,
+                also: Vec::new(),
             };
             let results = SearchResults { query: text, total_hits: 1, hits: vec![hit], facets: Default::default() };
             let mut out = Vec::new();

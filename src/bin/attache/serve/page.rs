@@ -654,7 +654,7 @@ mod tests {
                 id: meta.clone(), path: meta.clone(), score: 1.0, title: Some(meta.clone()), author: Some(meta.clone()),
                 source: Some(meta.clone()), date: Some(meta.clone()), url: Some(meta.clone()),
                 leaders: vec![meta.clone()], topics: vec![meta.clone()], places: vec![], orgs: vec![],
-                passages: vec![passage], explain: None,
+                story: None, passages: vec![passage], explain: None, also: vec![],
             };
             let mut facets = Facets::default();
             facets.leaders.insert(meta.clone(), 1);
