@@ -36,7 +36,7 @@ mod list;
 
 pub use list::{NAMES_SHOWN, StoriesRequest, Story};
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -125,7 +125,7 @@ impl Features {
     pub(crate) fn of(title: &Tagged<'_>, body: &Tagged<'_>, options: &StoryOptions) -> Features {
         let stops = stop_stems();
         // term → (weighted count, occurrences, capitalised occurrences)
-        let mut counts: HashMap<&str, (f32, u32, u32)> = HashMap::new();
+        let mut counts: HashMap<&str, (f32, u32, u32)> = HashMap::default();
         for (tagged, weight) in [(title, options.title_weight), (body, 1.0)] {
             for (i, term) in tagged.terms.iter().enumerate() {
                 let text = term.text.as_str();
@@ -269,14 +269,14 @@ impl Assigner {
             fields: index.fields,
             options,
             searcher: index.reader.searcher(),
-            committed_df: HashMap::new(),
+            committed_df: HashMap::default(),
             recent: Vec::new(),
-            recent_postings: HashMap::new(),
-            recent_df: HashMap::new(),
-            recent_days: HashMap::new(),
-            committed_cache: HashMap::new(),
-            deleted_ids: HashSet::new(),
-            deleted_files: HashSet::new(),
+            recent_postings: HashMap::default(),
+            recent_df: HashMap::default(),
+            recent_days: HashMap::default(),
+            committed_cache: HashMap::default(),
+            deleted_ids: HashSet::default(),
+            deleted_files: HashSet::default(),
         }
     }
 
@@ -412,7 +412,7 @@ impl Assigner {
             }
         }
         // story → (best, sum, members)
-        let mut stories: HashMap<String, (f32, f32, u32)> = HashMap::new();
+        let mut stories: HashMap<String, (f32, f32, u32)> = HashMap::default();
         for (story, similarity) in similarities {
             let entry = stories.entry(story).or_insert((0.0, 0.0, 0));
             entry.0 = entry.0.max(similarity);
@@ -487,7 +487,7 @@ impl Assigner {
     /// Candidates among the reports added since the last commit: those sharing query terms,
     /// most shared idf first.
     fn recent_candidates(&mut self, id: &str, days: Option<i64>, query: &[String], num_docs: u64) -> Vec<usize> {
-        let mut scores: HashMap<u32, f32> = HashMap::new();
+        let mut scores: HashMap<u32, f32> = HashMap::default();
         for term in query {
             let idf = self.idf(term, num_docs);
             if let Some(postings) = self.recent_postings.get(term) {
