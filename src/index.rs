@@ -541,7 +541,7 @@ impl Worker {
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-        let entities = match &self.extractor {
+        let entities = match &mut self.extractor {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
@@ -593,7 +593,7 @@ impl Worker {
         self.extractor()?;
         let tagger = self.extractor.as_ref().map(Extractor::tagger);
         for mut p in std::mem::take(&mut self.pending) {
-            let entities = match (&self.extractor, &tagger) {
+            let entities = match (&mut self.extractor, &tagger) {
                 (Some(extractor), Some(tagger)) => {
                     let title = p.report.title.as_deref().unwrap_or("");
                     let title_terms = p.title_terms.retag(tagger);
@@ -648,6 +648,7 @@ impl Worker {
             (f.topic, &entities.topics),
             (f.place, &entities.places),
             (f.org, &entities.orgs),
+            (f.person, &entities.people),
         ];
         for (field, tags) in entity_fields.into_iter().filter(|_| self.index_entities) {
             for tag in tags {

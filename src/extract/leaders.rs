@@ -125,6 +125,13 @@ impl LeaderMatcher {
         self.keys.get(&vocab.get_all(key)?).map(|&i| self.names[i].as_str())
     }
 
+    /// The leader a person's analysed name (`key`) names, if it is a leader's name or alias
+    /// (or unique surname) and the leader is plausible in a report of `year`.
+    pub fn resolve_person(&self, vocab: &Vocab, key: &[String], year: Option<i32>) -> Option<&str> {
+        let i = *self.keys.get(&vocab.get_all(key)?)?;
+        self.plausible(i, year).then(|| self.names[i].as_str())
+    }
+
     /// Whether the surname alone of leader `i` may name them in a report of `year`.
     fn plausible(&self, i: usize, year: Option<i32>) -> bool {
         match (year, self.first_year.get(i).copied().flatten()) {

@@ -119,6 +119,7 @@ impl<'a> Run<'a> {
             topics: stored.all(f.topic),
             places: stored.all(f.place),
             orgs: stored.all(f.org),
+            people: stored.all(f.person),
             passages,
             explain: None,
         })
@@ -152,6 +153,7 @@ pub(crate) fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -
         topics: stored.all(f.topic),
         places: stored.all(f.place),
         orgs: stored.all(f.org),
+        people: stored.all(f.person),
     }
 }
 

@@ -29,8 +29,8 @@ use crate::Error;
 pub const MAX_FUZZY_DISTANCE: u8 = 2;
 
 /// Query prefixes users may write.
-pub const FIELD_NAMES: [&str; 11] =
-    ["title", "body", "author", "source", "leader", "topic", "place", "org", "date", "id", "path"];
+pub const FIELD_NAMES: [&str; 12] =
+    ["title", "body", "author", "source", "leader", "topic", "place", "org", "person", "date", "id", "path"];
 
 /// How a clause takes part in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,10 @@ pub struct Leaf {
 impl Leaf {
     /// Whether this clause filters (required when side by side) rather than ranks.
     pub fn is_filter(&self) -> bool {
-        matches!(self.field, Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "author" | "source"))
+        matches!(
+            self.field,
+            Some("leader" | "topic" | "place" | "org" | "person" | "date" | "id" | "path" | "author" | "source")
+        )
     }
 }
 

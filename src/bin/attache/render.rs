@@ -45,6 +45,7 @@ pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::R
             ("topics", &results.facets.topics),
             ("places", &results.facets.places),
             ("orgs", &results.facets.orgs),
+            ("people", &results.facets.people),
         ] {
             let mut counts: Vec<(&String, &u64)> = counts.iter().collect();
             counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -346,6 +347,7 @@ mod tests {
                 topics: vec![meta],
                 places: Vec::new(),
                 orgs: Vec::new(),
+                people: Vec::new(),
                 passages: vec![passage],
                 explain: None,
             };
