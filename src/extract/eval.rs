@@ -64,8 +64,11 @@ pub struct EntityScores {
     pub num_people_found_with_people: usize,
     /// `num_people_found_with_people / num_people`.
     pub people_recall_with_people: f64,
-    /// Mean number of distinct names among leaders and people per article with a person label.
+    /// Mean number of distinct people among leaders and people per article with a person
+    /// label (a person whose surname a leader has counts as that leader).
     pub mean_names: f64,
+    /// Mean number of people (the `people` field) per article with a person label.
+    pub mean_people: f64,
     /// Articles with at least one place label.
     pub num_places_articles: usize,
     /// Place labels over those articles.
@@ -110,8 +113,12 @@ impl fmt::Display for EntityScores {
         writeln!(f, "leaders per article:    {:.2} (articles with a person label)", self.mean_leaders)?;
         writeln!(
             f,
-            "leaders + people:       recall {:.3} ({} of {}), {:.2} names per article",
-            self.people_recall_with_people, self.num_people_found_with_people, self.num_people, self.mean_names
+            "leaders + people:       recall {:.3} ({} of {}), {:.2} names per article ({:.2} people)",
+            self.people_recall_with_people,
+            self.num_people_found_with_people,
+            self.num_people,
+            self.mean_names,
+            self.mean_people
         )?;
         writeln!(
             f,
@@ -199,7 +206,7 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
         |text: &str| -> Vec<String> { analysis::terms(&mut analyzer, text).into_iter().map(|t| t.text).collect() };
     let codes: HashMap<&str, &str> = PLACE_CODES.iter().copied().collect();
     let mut s = EntityScores::default();
-    let (mut num_leaders, mut num_place_tags, mut num_names) = (0usize, 0usize, 0usize);
+    let (mut num_leaders, mut num_place_tags, mut num_names, mut num_people) = (0usize, 0usize, 0usize, 0usize);
     let mut missed_people: HashMap<String, usize> = HashMap::new();
     let mut missed_places: HashMap<String, usize> = HashMap::new();
     let mut person_misses = Vec::new();
@@ -218,7 +225,14 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
                 words(report.title.as_deref().unwrap_or("")).into_iter().chain(words(&report.body)).collect();
             let leader_words: Vec<HashSet<String>> =
                 entities.leaders.iter().map(|t| words(&t.name).into_iter().collect()).collect();
-            let mut names: Vec<&str> = entities.leaders.iter().chain(&entities.people).map(|t| t.name.as_str()).collect();
+            // A person whose surname a leader has is that leader, written another way.
+            let surname = |name: &str| name.rsplit(' ').next().unwrap_or(name).to_lowercase();
+            let leader_surnames: HashSet<String> = entities.leaders.iter().map(|t| surname(&t.name)).collect();
+            let mut names: Vec<&str> = entities.leaders.iter().map(|t| t.name.as_str()).collect();
+            names.extend(
+                entities.people.iter().map(|t| t.name.as_str()).filter(|n| !leader_surnames.contains(&surname(n))),
+            );
+            num_people += entities.people.len();
             names.sort_unstable();
             names.dedup();
             num_names += names.len();
@@ -275,6 +289,7 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
     s.mean_leaders = ratio(num_leaders, s.num_people_articles);
     s.people_recall_with_people = ratio(s.num_people_found_with_people, s.num_people);
     s.mean_names = ratio(num_names, s.num_people_articles);
+    s.mean_people = ratio(num_people, s.num_people_articles);
     s.places_recall = ratio(s.num_places_found, s.num_places);
     s.mean_places = ratio(num_place_tags, s.num_places_articles);
     s.num_unmatched_ids = labelled.keys().filter(|id| !seen.contains(*id)).count();

@@ -308,7 +308,7 @@ impl LeaderMatcher {
 /// Letters sampled to decide whether a text is ALL-CAPS: its start tells.
 const CAPS_SAMPLE_LETTERS: usize = 500;
 
-fn is_all_caps(text: &str) -> bool {
+pub(crate) fn is_all_caps(text: &str) -> bool {
     // Lower-case letters past this many settle it: even if every letter of the sample were
     // read, the upper-case share could no longer pass `ALL_CAPS_RATIO`. Mixed-case text
     // (nearly every report) is decided within its first hundred or so letters.
@@ -369,7 +369,7 @@ fn ascii_letters(word: u64) -> Option<(usize, usize)> {
 }
 
 /// Whether a headline capitalises (nearly) every word, so capitals say nothing about names.
-fn is_title_case(text: &str) -> bool {
+pub(crate) fn is_title_case(text: &str) -> bool {
     let (mut caps, mut words) = (0usize, 0usize);
     for word in text.split_whitespace() {
         let Some(c) = word.chars().find(|c| c.is_alphabetic()) else { continue };

@@ -184,7 +184,11 @@ impl Extractor {
     fn people(&mut self, report: &Report, title: &str, body: &str, leaders: &mut Vec<Tag>) -> Vec<Tag> {
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        self.names.tag_into(title, &mut spans);
+        // A Title-Case headline says nothing by its capitals (the model learnt from capitals
+        // headlines and sentence case); its people are named again in the body.
+        if !leaders::is_title_case(title) || leaders::is_all_caps(title) {
+            self.names.tag_into(title, &mut spans);
+        }
         let in_title = spans.len();
         self.names.tag_into(body, &mut spans);
         let mentions = spans.iter().enumerate().filter(|(_, s)| s.kind == tagger::EntityKind::Person).filter_map(
@@ -193,7 +197,7 @@ impl Extractor {
                 text.get(s.start..s.end)
             },
         );
-        let found = people::people(mentions);
+        let found = people::people(mentions, !leaders::is_all_caps(body));
         self.spans = spans;
         let year = report.date.as_deref().and_then(|d| d.get(..4)?.parse::<i32>().ok());
         let mut tags: Vec<Tag> = Vec::with_capacity(found.len());

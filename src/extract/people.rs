@@ -45,34 +45,41 @@ fn is_name(words: &[&str]) -> bool {
     words.iter().map(|w| w.chars().filter(|c| c.is_alphabetic()).count()).sum::<usize>() >= 2
 }
 
-/// One entry per person named by `mentions` (in text order), most mentioned first.
-pub(crate) fn people<'a>(mentions: impl IntoIterator<Item = &'a str>) -> Vec<Person> {
+/// One entry per person named by `mentions` (in text order), most mentioned first. With
+/// `in_capitals_only_dropped`, a person written only in capitals is left out: in a report
+/// whose text is in mixed case, such a "name" is a sign-off ("REUTER"), a slug or a
+/// headline word, and a real person in a capitals headline is named again in the text.
+pub(crate) fn people<'a>(mentions: impl IntoIterator<Item = &'a str>, in_capitals_only_dropped: bool) -> Vec<Person> {
     let mentions: Vec<Vec<&str>> = mentions.into_iter().map(words).filter(|w| is_name(w)).collect();
     // Longest first, so each shorter mention finds the fullest form it belongs to.
     let mut order: Vec<usize> = (0..mentions.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(mentions[i].len()), i));
-    // (words of the longest form, mentions, first mention)
-    let mut entries: Vec<(&[&str], u32, usize)> = Vec::new();
+    // (words of the longest form, mentions, first mention, whether written in mixed case)
+    let mut entries: Vec<(&[&str], u32, usize, bool)> = Vec::new();
     for i in order {
         let m = &mentions[i];
         let joins = |e: &[&str]| {
             m.last().zip(e.last()).is_some_and(|(a, b)| same_word(a, b))
                 && m.iter().all(|w| e.iter().any(|x| same_word(w, x)))
         };
-        match entries.iter_mut().find(|(e, _, _)| joins(e)) {
+        match entries.iter_mut().find(|(e, _, _, _)| joins(e)) {
             Some(entry) => {
                 entry.1 += 1;
                 entry.2 = entry.2.min(i);
+                entry.3 |= !is_upper(m);
                 // Of two forms of the same length, the one not in capitals names it.
                 if entry.0.len() == m.len() && is_upper(entry.0) && !is_upper(m) {
                     entry.0 = m;
                 }
             }
-            None => entries.push((m, 1, i)),
+            None => entries.push((m, 1, i, !is_upper(m))),
         }
     }
-    let mut people: Vec<Person> =
-        entries.into_iter().map(|(words, count, first)| Person { name: words.join(" "), count, first }).collect();
+    let mut people: Vec<Person> = entries
+        .into_iter()
+        .filter(|e| e.3 || !in_capitals_only_dropped)
+        .map(|(words, count, first, _)| Person { name: words.join(" "), count, first })
+        .collect();
     people.sort_by(|a, b| b.count.cmp(&a.count).then(a.first.cmp(&b.first)));
     people
 }
@@ -86,7 +93,7 @@ mod tests {
     use super::*;
 
     fn names(mentions: &[&str]) -> Vec<(String, u32)> {
-        people(mentions.iter().copied()).into_iter().map(|p| (p.name, p.count)).collect()
+        people(mentions.iter().copied(), false).into_iter().map(|p| (p.name, p.count)).collect()
     }
 
     #[test]
@@ -107,6 +114,13 @@ mod tests {
     #[test]
     fn case_does_not_split_a_person_and_the_written_form_wins() {
         assert_eq!(names(&["PUTIN", "VLADIMIR PUTIN", "Vladimir Putin"]), [("Vladimir Putin".to_string(), 3)]);
+    }
+
+    #[test]
+    fn in_mixed_case_text_a_name_only_in_capitals_is_dropped() {
+        let mixed = people(["REUTER", "PUTIN", "Putin"], true);
+        assert_eq!(mixed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Putin"]);
+        assert_eq!(people(["REUTER"], false).len(), 1);
     }
 
     #[test]

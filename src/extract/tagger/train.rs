@@ -20,12 +20,12 @@ use crate::Error;
 use crate::hash::FxHashMap;
 
 /// Passes over the training sentences.
-pub const DEFAULT_EPOCHS: usize = 10;
+pub const DEFAULT_EPOCHS: usize = 15;
 /// Seed of the sentence shuffle.
 pub const DEFAULT_SEED: u64 = 0x5eed_2003;
 /// Features whose averaged weights are all below this (in perceptron steps) are left out
 /// of the shipped model.
-pub const DEFAULT_PRUNE_BELOW: f64 = 0.5;
+pub const DEFAULT_PRUNE_BELOW: f64 = 1.0;
 
 /// How to train.
 #[derive(Debug, Clone, Copy, PartialEq)]
