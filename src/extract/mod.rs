@@ -186,7 +186,7 @@ impl Extractor {
         spans.clear();
         // A Title-Case headline says nothing by its capitals (the model learnt from capitals
         // headlines and sentence case); its people are named again in the body.
-        if !leaders::is_title_case(title) || leaders::is_all_caps(title) {
+        if !people::is_title_case(title) || leaders::is_all_caps(title) {
             self.names.tag_into(title, &mut spans);
         }
         let in_title = spans.len();

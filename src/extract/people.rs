@@ -84,6 +84,17 @@ pub(crate) fn people<'a>(mentions: impl IntoIterator<Item = &'a str>, in_capital
     people
 }
 
+/// Whether a headline is in Title Case: three or more words of four letters or more (the
+/// short ones are mostly function words, "and", "in", "of"), nearly all capitalised.
+pub(crate) fn is_title_case(text: &str) -> bool {
+    let (mut words, mut caps) = (0, 0);
+    for word in text.split_whitespace().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4) {
+        words += 1;
+        caps += usize::from(word.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase));
+    }
+    words >= 3 && caps * 5 >= words * 4
+}
+
 fn is_upper(words: &[&str]) -> bool {
     words.iter().all(|w| !w.chars().any(char::is_lowercase))
 }
@@ -121,6 +132,13 @@ mod tests {
         let mixed = people(["REUTER", "PUTIN", "Putin"], true);
         assert_eq!(mixed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Putin"]);
         assert_eq!(people(["REUTER"], false).len(), 1);
+    }
+
+    #[test]
+    fn title_case_is_read_on_the_longer_words() {
+        assert!(is_title_case("Putin and Trump Talk Iran and Ukraine in Hour-Long Call"));
+        assert!(!is_title_case("NATO allies agree higher defence spending target"));
+        assert!(!is_title_case("Putin calls Trump"));
     }
 
     #[test]

@@ -29,3 +29,5 @@ mod browser;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;
+// Everyone named in a report: the people field, `person:` queries, the people facet.
+mod people;
