@@ -70,9 +70,9 @@ pub mod search;
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
 pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress, SyncOptions};
+pub use index_schema::IndexSchema;
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
-pub use index_schema::IndexSchema;
 pub use schema::SCHEMA_VERSION;
 pub use search::{
     Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,

@@ -68,7 +68,6 @@ pub struct FieldsSpec {
     pub field: Vec<FieldSpec>,
 }
 
-
 /// Parses a TOML text, turning errors into [`Error::Schema`] with the line.
 pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> crate::Result<T> {
     toml::from_str(text).map_err(|e| {

@@ -191,12 +191,11 @@ impl Extractor {
         }
         let in_title = spans.len();
         self.names.tag_into(body, &mut spans);
-        let mentions = spans.iter().enumerate().filter(|(_, s)| s.kind == tagger::EntityKind::Person).filter_map(
-            |(i, s)| {
+        let mentions =
+            spans.iter().enumerate().filter(|(_, s)| s.kind == tagger::EntityKind::Person).filter_map(|(i, s)| {
                 let text = if i < in_title { title } else { body };
                 text.get(s.start..s.end)
-            },
-        );
+            });
         let found = people::people(mentions, !leaders::is_all_caps(body));
         self.spans = spans;
         let year = report.date.as_deref().and_then(|d| d.get(..4)?.parse::<i32>().ok());

@@ -109,11 +109,10 @@ mod tests {
 
     #[test]
     fn surnames_join_the_full_name() {
-        assert_eq!(names(&["Putin", "Vladimir Putin", "Trump", "Putin's", "Donald Trump", "Yuri Ushakov", "Ushakov"]), [
-            ("Vladimir Putin".to_string(), 3),
-            ("Donald Trump".to_string(), 2),
-            ("Yuri Ushakov".to_string(), 2)
-        ]);
+        assert_eq!(
+            names(&["Putin", "Vladimir Putin", "Trump", "Putin's", "Donald Trump", "Yuri Ushakov", "Ushakov"]),
+            [("Vladimir Putin".to_string(), 3), ("Donald Trump".to_string(), 2), ("Yuri Ushakov".to_string(), 2)]
+        );
     }
 
     #[test]

@@ -93,10 +93,12 @@ fn json_show_and_export_carry_people() {
     let idx = c.index_path();
     let idx = idx.to_str().unwrap();
     run(&["index", "corpus", "--index", idx]);
-    let results: SearchResults = serde_json::from_slice(&run(&["search", "person:araghchi", "--index", idx, "--json"])).unwrap();
+    let results: SearchResults =
+        serde_json::from_slice(&run(&["search", "person:araghchi", "--index", idx, "--json"])).unwrap();
     assert_eq!(ids(&results), ["envoys.txt"]);
     assert!(results.hits[0].people.iter().any(|p| p == "Steve Witkoff"));
-    let article: attache::Article = serde_json::from_slice(&run(&["show", "author.txt", "--index", idx, "--json"])).unwrap();
+    let article: attache::Article =
+        serde_json::from_slice(&run(&["show", "author.txt", "--index", idx, "--json"])).unwrap();
     assert!(article.people.iter().any(|p| p == "Yuri Ushakov"));
     let export = String::from_utf8(run(&["export", "--index", idx])).unwrap();
     let rows: Vec<serde_json::Value> = export.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

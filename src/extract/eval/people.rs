@@ -118,7 +118,11 @@ pub fn read_gold(path: &Path) -> crate::Result<Vec<(Annotated, Option<String>, O
     let docs = crate::extract::tagger::train::read_jsonl(path)?;
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let metas = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str::<Meta>(l).ok());
-    Ok(docs.into_iter().zip(metas).map(|(d, m)| (d, m.as_ref().and_then(|m| m.title.clone()), m.and_then(|m| m.date))).collect())
+    Ok(docs
+        .into_iter()
+        .zip(metas)
+        .map(|(d, m)| (d, m.as_ref().and_then(|m| m.title.clone()), m.and_then(|m| m.date)))
+        .collect())
 }
 
 fn last_word(name: &str) -> String {
@@ -155,7 +159,8 @@ pub fn score(schema: &IndexSchema, gold: &Path, model: Option<&[u8]>) -> crate::
     for (doc, title, date) in &docs {
         let found = tagger.tag(&doc.text);
         // Mentions.
-        let gold_set: HashSet<(usize, usize, EntityKind)> = doc.spans.iter().map(|s| (s.start, s.end, s.kind)).collect();
+        let gold_set: HashSet<(usize, usize, EntityKind)> =
+            doc.spans.iter().map(|s| (s.start, s.end, s.kind)).collect();
         let found_set: HashSet<(usize, usize, EntityKind)> = found.iter().map(|s| (s.start, s.end, s.kind)).collect();
         for kind in EntityKind::ALL {
             let g = gold_set.iter().filter(|s| s.2 == kind).count();
@@ -168,8 +173,7 @@ pub fn score(schema: &IndexSchema, gold: &Path, model: Option<&[u8]>) -> crate::
         let distinct = |spans: &mut dyn Iterator<Item = (EntityKind, &str)>| -> HashSet<(EntityKind, String)> {
             spans.map(|(k, t)| (k, t.to_lowercase())).collect()
         };
-        let gold_names =
-            distinct(&mut doc.spans.iter().filter_map(|s| Some((s.kind, doc.text.get(s.start..s.end)?))));
+        let gold_names = distinct(&mut doc.spans.iter().filter_map(|s| Some((s.kind, doc.text.get(s.start..s.end)?))));
         let found_names = distinct(&mut found.iter().filter_map(|s| Some((s.kind, doc.text.get(s.start..s.end)?))));
         for kind in [EntityKind::Org, EntityKind::Place, EntityKind::Misc] {
             let g = gold_names.iter().filter(|n| n.0 == kind).count();
@@ -178,8 +182,12 @@ pub fn score(schema: &IndexSchema, gold: &Path, model: Option<&[u8]>) -> crate::
             scores.documents.entry(label(kind)).or_default().add(g, f, right, right);
         }
         // People as an index holds them.
-        let mut gold_people: Vec<&str> =
-            doc.spans.iter().filter(|s| s.kind == EntityKind::Person).filter_map(|s| doc.text.get(s.start..s.end)).collect();
+        let mut gold_people: Vec<&str> = doc
+            .spans
+            .iter()
+            .filter(|s| s.kind == EntityKind::Person)
+            .filter_map(|s| doc.text.get(s.start..s.end))
+            .collect();
         gold_people.sort_unstable();
         gold_people.dedup();
         let mut report = Report::new(doc.id.clone(), doc.text.clone());

@@ -60,7 +60,9 @@ pub(crate) fn tokenize(text: &str, tokens: &mut Vec<Token>, sentences: &mut Vec<
         }
         let end = if c.is_alphanumeric() {
             word_end(text, pos, next)
-        } else if matches!(c, '\'' | '’') && char_at(text, next).is_some_and(char::is_alphanumeric) && is_clitic(text, next)
+        } else if matches!(c, '\'' | '’')
+            && char_at(text, next).is_some_and(char::is_alphanumeric)
+            && is_clitic(text, next)
         {
             let rest = text.get(next..).unwrap_or("");
             next + rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len())
@@ -308,12 +310,14 @@ mod tests {
 
     #[test]
     fn tokens_follow_conll_conventions() {
-        assert_eq!(words("Germany's U.S. envoy, Jean-Marie O'Neill."), [
-            "Germany", "'s", "U.S.", "envoy", ",", "Jean-Marie", "O'Neill", "."
-        ]);
-        assert_eq!(words("Mr. Smith met M.J. Kovacs at 3.5 p.m."), [
-            "Mr.", "Smith", "met", "M.J.", "Kovacs", "at", "3.5", "p.m."
-        ]);
+        assert_eq!(
+            words("Germany's U.S. envoy, Jean-Marie O'Neill."),
+            ["Germany", "'s", "U.S.", "envoy", ",", "Jean-Marie", "O'Neill", "."]
+        );
+        assert_eq!(
+            words("Mr. Smith met M.J. Kovacs at 3.5 p.m."),
+            ["Mr.", "Smith", "met", "M.J.", "Kovacs", "at", "3.5", "p.m."]
+        );
         assert_eq!(words("Zelenskyy’s aide (Kyiv)"), ["Zelenskyy", "’s", "aide", "(", "Kyiv", ")"]);
     }
 

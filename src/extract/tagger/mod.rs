@@ -234,18 +234,15 @@ impl NameTagger {
         for &(first, last) in &self.sentences {
             let sentence = &self.tokens[first..last];
             // A sentence without a capital letter names nobody the model would find.
-            if !sentence.iter().any(|t| text.get(t.start..t.end).is_some_and(|w| w.starts_with(char::is_uppercase)))
-            {
+            if !sentence.iter().any(|t| text.get(t.start..t.end).is_some_and(|w| w.starts_with(char::is_uppercase))) {
                 continue;
             }
             self.infos.clear();
             self.infos.extend([TokenInfo::padding(0), TokenInfo::padding(0)]);
             let gaz = &self.gazetteer;
-            self.infos.extend(
-                sentence
-                    .iter()
-                    .map(|t| TokenInfo::new(text.get(t.start..t.end).unwrap_or(""), |h| gaz.get(&h).copied().unwrap_or(0))),
-            );
+            self.infos.extend(sentence.iter().map(|t| {
+                TokenInfo::new(text.get(t.start..t.end).unwrap_or(""), |h| gaz.get(&h).copied().unwrap_or(0))
+            }));
             self.infos.extend([TokenInfo::padding(1), TokenInfo::padding(1)]);
             self.counts.1 += decode::decode(model, &self.infos, &mut self.tags, |_, _, _| {}) as u64;
             spans_of(sentence, &self.tags, spans);

@@ -90,7 +90,11 @@ pub fn read_jsonl(path: &Path) -> crate::Result<Vec<Annotated>> {
             spans.push(Span { start: s.start, end: s.end, kind });
         }
         spans.sort_by_key(|s| (s.start, s.end));
-        docs.push(Annotated { id: doc.id.unwrap_or_else(|| format!("{}#{}", path.display(), n + 1)), text: doc.body, spans });
+        docs.push(Annotated {
+            id: doc.id.unwrap_or_else(|| format!("{}#{}", path.display(), n + 1)),
+            text: doc.body,
+            spans,
+        });
     }
     Ok(docs)
 }
@@ -326,7 +330,8 @@ mod tests {
     fn conll_columns_become_text_and_spans() -> crate::Result<()> {
         let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
         let path = dir.path().join("a.conll");
-        let text = "-DOCSTART- -X- O O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\nin IN O O\nBonn NNP I-NP I-LOC\n";
+        let text =
+            "-DOCSTART- -X- O O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\nin IN O O\nBonn NNP I-NP I-LOC\n";
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         let docs = read_conll(&path)?;
         assert_eq!(docs.len(), 1);
@@ -343,7 +348,9 @@ mod tests {
     fn training_learns_the_examples_and_is_deterministic() -> crate::Result<()> {
         let schema = crate::IndexSchema::embedded()?;
         let mut docs = Vec::new();
-        for (first, last, place) in [("Anna", "Kovacs", "Vienna"), ("Piotr", "Nowak", "Warsaw"), ("Juan", "Perez", "Lima")] {
+        for (first, last, place) in
+            [("Anna", "Kovacs", "Vienna"), ("Piotr", "Nowak", "Warsaw"), ("Juan", "Perez", "Lima")]
+        {
             let text = format!("{first} {last} arrived in {place} on Monday.");
             let (a, b) = (first.len() + 1 + last.len(), text.find(place).unwrap_or(0));
             docs.push(Annotated {
