@@ -220,7 +220,7 @@ impl Extractor {
         if fed {
             leaders.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         }
-        tags.sort_by(|a, b| b.count.cmp(&a.count));
+        tags.sort_by_key(|t| std::cmp::Reverse(t.count));
         tags
     }
 

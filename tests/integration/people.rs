@@ -76,7 +76,7 @@ fn the_people_facet_counts_matching_reports() {
     let stats = index.stats().unwrap();
     assert_eq!(stats.facets.people.get("Donald Trump"), Some(&2));
     // Hits carry their people, in the JSON too.
-    let json = serde_json::to_value(&search(&index, "person:witkoff")).unwrap();
+    let json = serde_json::to_value(search(&index, "person:witkoff")).unwrap();
     assert_eq!(json["hits"][0]["people"].as_array().map(Vec::len), Some(3));
     assert!(json["facets"]["people"].is_object());
 }

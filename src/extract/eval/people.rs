@@ -108,9 +108,12 @@ struct Meta {
     date: Option<String>,
 }
 
+/// A gold document with its title and date, when the JSON has them.
+pub type GoldDocument = (Annotated, Option<String>, Option<String>);
+
 /// Reads gold names: JSON lines when the file name ends in `.jsonl` or `.json`, else the
 /// CoNLL column format. Each document comes with its title and date, when the JSON has them.
-pub fn read_gold(path: &Path) -> crate::Result<Vec<(Annotated, Option<String>, Option<String>)>> {
+pub fn read_gold(path: &Path) -> crate::Result<Vec<GoldDocument>> {
     let is_json = path.extension().is_some_and(|e| e == "jsonl" || e == "json");
     if !is_json {
         return Ok(read_conll(path)?.into_iter().map(|d| (d, None, None)).collect());

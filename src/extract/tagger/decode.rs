@@ -26,7 +26,7 @@ impl Scorer for super::model::Model {
 /// Whether `tag` may follow `prev`: an inside tag continues a name of its own type.
 #[inline]
 pub(crate) fn may_follow(prev: u8, tag: u8) -> bool {
-    tag == O || tag % 2 == 1 || (prev != O && prev != START && (prev + 1) / 2 == (tag + 1) / 2)
+    tag == O || tag % 2 == 1 || (prev != O && prev != START && prev.div_ceil(2) == tag.div_ceil(2))
 }
 
 /// Whether token `i` of `sentence` (padded: token `i` is `sentence[i + 2]`) is worth
