@@ -162,9 +162,9 @@ pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(
     }
 }
 
-/// A lexicon of an [`IndexSchema`]: dereferences to the parsed file. The embedded defaults
+/// A lexicon of an [`crate::IndexSchema`]: dereferences to the parsed file. The embedded defaults
 /// are parsed on first use (they are part of the build and tested to parse); files read with
-/// [`IndexSchema::from_dir`] are parsed, and their errors reported, when the schema is read.
+/// [`crate::IndexSchema::from_dir`] are parsed, and their errors reported, when the schema is read.
 ///
 /// ```
 /// let schema = attache::IndexSchema::embedded()?;

@@ -1,6 +1,6 @@
 //! Training the tagger, and reading annotated text (CoNLL-format or JSON lines).
 //!
-//! An averaged perceptron (Collins 2002) over the greedy decoder of [`super::decode`]:
+//! An averaged perceptron (Collins 2002) over the greedy decoder (`decode.rs`):
 //! each sentence is decoded with the current weights, the previous tags being the ones the
 //! decoder chose (as at run time); every scored token whose tag differs from the gold one
 //! moves the weights of its features toward the gold tag and away from the chosen one, once
@@ -275,7 +275,7 @@ impl Rng {
 }
 
 /// Trains a model on `docs` with a gazetteer from `schema`'s lexicons, and returns the
-/// model file ([`super::model`]).
+/// model file (its format is in the [`super`] docs).
 pub fn train(schema: &crate::IndexSchema, docs: &[Annotated], options: &TrainOptions) -> Vec<u8> {
     let gazetteer = super::gazetteer(&schema.leaders, &schema.topics);
     let data = sentences(docs, &gazetteer);
