@@ -1031,7 +1031,7 @@ mod tests {
         // Finding the entities without indexing them leaves the same index as not finding them.
         let (found_only, found_only_norms, _) = contents(&build(Extraction::FindOnly)?)?;
         assert_eq!((&found_only, &found_only_norms), (&skipped, &skipped_norms));
-        let is_entity = |field: &str| ["leader", "topic", "place", "org"].contains(&field);
+        let is_entity = |field: &str| ["leader", "topic", "place", "org", "person"].contains(&field);
         assert!(terms.keys().any(|(field, _)| field == "leader"));
         assert!(!skipped.keys().any(|(field, _)| is_entity(field)), "no entity terms");
         let text_terms: Terms = terms.into_iter().filter(|((field, _), _)| !is_entity(field)).collect();
