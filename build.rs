@@ -4,7 +4,7 @@
 //! Every `attache index` run, and every search that names a leader or topic, parses them;
 //! JSON parses into the same serde types about five times faster than TOML (0.75 against
 //! 3.9 ms for both files, BENCHMARKS.md). The TOML files stay the source anyone edits and the
-//! text the index fingerprint hashes; `src/schema.rs` embeds both forms and a test checks
+//! text the index fingerprint hashes; `src/extract/lexicon.rs` embeds both forms and a test checks
 //! they parse to the same lexicons. A file that is not valid TOML fails the build, naming it:
 //! the embedded lexicons must parse.
 //!

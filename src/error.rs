@@ -58,6 +58,12 @@ pub enum Error {
         /// What is missing or wrong, and what was expected.
         message: String,
     },
+    /// A name tagger model file is malformed ([`crate::extract::tagger`]).
+    #[error("bad tagger model: {message}")]
+    Model {
+        /// What is wrong with it.
+        message: String,
+    },
     /// A ranking's description could not be read ([`crate::Ranking`]'s `FromStr`).
     #[error("bad ranking {text:?}: {message}")]
     Ranking {

@@ -578,7 +578,7 @@ impl Worker {
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
         let body_terms = self.body_terms.analyse_tagged(&mut self.analyzer, &report.body);
         let features = Features::of(&title_terms, &body_terms, &self.story_options);
-        let entities = match &self.extractor {
+        let entities = match &mut self.extractor {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
@@ -641,7 +641,7 @@ impl Worker {
         self.extractor()?;
         let tagger = self.extractor.as_ref().map(Extractor::tagger);
         for mut p in std::mem::take(&mut self.pending) {
-            let (entities, features) = match (&self.extractor, &tagger) {
+            let (entities, features) = match (&mut self.extractor, &tagger) {
                 (Some(extractor), Some(tagger)) => {
                     let title = p.report.title.as_deref().unwrap_or("");
                     let title_terms = p.title_terms.retag(tagger);
@@ -705,6 +705,7 @@ impl Worker {
             (f.topic, &entities.topics),
             (f.place, &entities.places),
             (f.org, &entities.orgs),
+            (f.person, &entities.people),
         ];
         for (field, tags) in entity_fields.into_iter().filter(|_| self.index_entities) {
             for tag in tags {
@@ -1186,7 +1187,7 @@ mod tests {
         // Finding the entities without indexing them leaves the same index as not finding them.
         let (found_only, found_only_norms, _) = contents(&build(Extraction::FindOnly)?)?;
         assert_eq!((&found_only, &found_only_norms), (&skipped, &skipped_norms));
-        let is_entity = |field: &str| ["leader", "topic", "place", "org"].contains(&field);
+        let is_entity = |field: &str| ["leader", "topic", "place", "org", "person"].contains(&field);
         assert!(terms.keys().any(|(field, _)| field == "leader"));
         assert!(!skipped.keys().any(|(field, _)| is_entity(field)), "no entity terms");
         let text_terms: Terms = terms.into_iter().filter(|((field, _), _)| !is_entity(field)).collect();

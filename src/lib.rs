@@ -63,6 +63,7 @@ pub mod eval;
 pub mod extract;
 mod hash;
 pub mod index;
+mod index_schema;
 pub mod ingest;
 mod merge;
 mod report;
@@ -73,9 +74,10 @@ pub mod stories;
 pub use error::{Error, Result};
 pub use extract::{Entities, Extractor, Tag};
 pub use index::{CheckReport, Extraction, Index, IndexSummary, Indexer, Progress, SyncOptions};
+pub use index_schema::IndexSchema;
 pub use ingest::{SkipReason, Skipped, Warning};
 pub use report::Report;
-pub use schema::{IndexSchema, SCHEMA_VERSION};
+pub use schema::SCHEMA_VERSION;
 pub use search::{
     Article, Explanation, Facets, Highlight, Hit, Passage, Ranking, SearchRequest, SearchResults, Searcher, Stats,
 };

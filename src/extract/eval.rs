@@ -19,6 +19,8 @@
 //! one-article files. This module reads the corpus itself (the ingest stage, then the
 //! [`Extractor`]); it never touches an index, so it can score a lexicon change in seconds.
 
+pub mod people;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -58,6 +60,15 @@ pub struct EntityScores {
     pub people_recall: f64,
     /// Mean number of extracted leaders per article with a person label.
     pub mean_leaders: f64,
+    /// Person labels found among the leaders and the people (the name tagger's) together.
+    pub num_people_found_with_people: usize,
+    /// `num_people_found_with_people / num_people`.
+    pub people_recall_with_people: f64,
+    /// Mean number of distinct people among leaders and people per article with a person
+    /// label (a person whose surname a leader has counts as that leader).
+    pub mean_names: f64,
+    /// Mean number of people (the `people` field) per article with a person label.
+    pub mean_people: f64,
     /// Articles with at least one place label.
     pub num_places_articles: usize,
     /// Place labels over those articles.
@@ -100,6 +111,15 @@ impl fmt::Display for EntityScores {
             self.people_recall, self.num_people_found, self.num_people, self.num_people_articles
         )?;
         writeln!(f, "leaders per article:    {:.2} (articles with a person label)", self.mean_leaders)?;
+        writeln!(
+            f,
+            "leaders + people:       recall {:.3} ({} of {}), {:.2} names per article ({:.2} people)",
+            self.people_recall_with_people,
+            self.num_people_found_with_people,
+            self.num_people,
+            self.mean_names,
+            self.mean_people
+        )?;
         writeln!(
             f,
             "places recall:          {:.3} ({} of {} labels in {} articles)",
@@ -186,7 +206,7 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
         |text: &str| -> Vec<String> { analysis::terms(&mut analyzer, text).into_iter().map(|t| t.text).collect() };
     let codes: HashMap<&str, &str> = PLACE_CODES.iter().copied().collect();
     let mut s = EntityScores::default();
-    let (mut num_leaders, mut num_place_tags) = (0usize, 0usize);
+    let (mut num_leaders, mut num_place_tags, mut num_names, mut num_people) = (0usize, 0usize, 0usize, 0usize);
     let mut missed_people: HashMap<String, usize> = HashMap::new();
     let mut missed_places: HashMap<String, usize> = HashMap::new();
     let mut person_misses = Vec::new();
@@ -205,13 +225,29 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
                 words(report.title.as_deref().unwrap_or("")).into_iter().chain(words(&report.body)).collect();
             let leader_words: Vec<HashSet<String>> =
                 entities.leaders.iter().map(|t| words(&t.name).into_iter().collect()).collect();
+            // A person whose surname a leader has is that leader, written another way.
+            let surname = |name: &str| name.rsplit(' ').next().unwrap_or(name).to_lowercase();
+            let leader_surnames: HashSet<String> = entities.leaders.iter().map(|t| surname(&t.name)).collect();
+            let mut names: Vec<&str> = entities.leaders.iter().map(|t| t.name.as_str()).collect();
+            names.extend(
+                entities.people.iter().map(|t| t.name.as_str()).filter(|n| !leader_surnames.contains(&surname(n))),
+            );
+            num_people += entities.people.len();
+            names.sort_unstable();
+            names.dedup();
+            num_names += names.len();
+            let name_words: Vec<HashSet<String>> = names.iter().map(|n| words(n).into_iter().collect()).collect();
             for label in &labels.people {
                 s.num_people += 1;
                 let parts = words(&label.replace('-', " "));
                 let Some((surname, first)) = parts.split_last() else { continue };
-                let found = leader_words.iter().any(|name| {
+                let matches = |name: &HashSet<String>| {
                     name.contains(surname) && first.iter().all(|w| !text_words.contains(w) || name.contains(w))
-                });
+                };
+                let found = leader_words.iter().any(matches);
+                if found || name_words.iter().any(matches) {
+                    s.num_people_found_with_people += 1;
+                }
                 if found {
                     s.num_people_found += 1;
                 } else {
@@ -251,6 +287,9 @@ fn score_reports(schema: &IndexSchema, reports: &[Report], labelled: &HashMap<St
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     s.people_recall = ratio(s.num_people_found, s.num_people);
     s.mean_leaders = ratio(num_leaders, s.num_people_articles);
+    s.people_recall_with_people = ratio(s.num_people_found_with_people, s.num_people);
+    s.mean_names = ratio(num_names, s.num_people_articles);
+    s.mean_people = ratio(num_people, s.num_people_articles);
     s.places_recall = ratio(s.num_places_found, s.num_places);
     s.mean_places = ratio(num_place_tags, s.num_places_articles);
     s.num_unmatched_ids = labelled.keys().filter(|id| !seen.contains(*id)).count();

@@ -125,6 +125,13 @@ impl LeaderMatcher {
         self.keys.get(&vocab.get_all(key)?).map(|&i| self.names[i].as_str())
     }
 
+    /// The leader a person's analysed name (`key`) names, if it is a leader's name or alias
+    /// (or unique surname) and the leader is plausible in a report of `year`.
+    pub fn resolve_person(&self, vocab: &Vocab, key: &[String], year: Option<i32>) -> Option<&str> {
+        let i = *self.keys.get(&vocab.get_all(key)?)?;
+        self.plausible(i, year).then(|| self.names[i].as_str())
+    }
+
     /// Whether the surname alone of leader `i` may name them in a report of `year`.
     fn plausible(&self, i: usize, year: Option<i32>) -> bool {
         match (year, self.first_year.get(i).copied().flatten()) {
@@ -301,7 +308,7 @@ impl LeaderMatcher {
 /// Letters sampled to decide whether a text is ALL-CAPS: its start tells.
 const CAPS_SAMPLE_LETTERS: usize = 500;
 
-fn is_all_caps(text: &str) -> bool {
+pub(crate) fn is_all_caps(text: &str) -> bool {
     // Lower-case letters past this many settle it: even if every letter of the sample were
     // read, the upper-case share could no longer pass `ALL_CAPS_RATIO`. Mixed-case text
     // (nearly every report) is decided within its first hundred or so letters.
@@ -362,7 +369,7 @@ fn ascii_letters(word: u64) -> Option<(usize, usize)> {
 }
 
 /// Whether a headline capitalises (nearly) every word, so capitals say nothing about names.
-fn is_title_case(text: &str) -> bool {
+pub(crate) fn is_title_case(text: &str) -> bool {
     let (mut caps, mut words) = (0usize, 0usize);
     for word in text.split_whitespace() {
         let Some(c) = word.chars().find(|c| c.is_alphabetic()) else { continue };

@@ -1,15 +1,33 @@
 //! The lexicons of `index_schema/`: `leaders.toml` and `topics.toml`, deserialised with serde.
 //!
-//! This module only reads and validates the files (dates well formed, names non-empty);
-//! turning them into matchers is [`super::Extractor`]'s job. The format of each file is
-//! documented in the file itself.
+//! This module reads and validates the files (dates well formed, names non-empty) and keeps
+//! the embedded defaults; turning them into matchers is [`super::Extractor`]'s job. The
+//! format of each file is documented in the file itself.
+//!
+//! The embedded lexicons are parsed on first use ([`Lexicon`]), not when the schema is
+//! loaded: a search that names no leader, topic, place or organisation and asks for no facets
+//! never needs them, and parsing them was most of the start-up time of `attache search`. The
+//! index fingerprint is a hash of the files' bytes, so checking an index needs no parsing
+//! either. Lexicons read from a directory are parsed at once, so their errors name the file
+//! and line before anything else happens.
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use crate::Error;
+pub(crate) use crate::schema::parse_toml;
+
+/// The embedded `leaders.toml`.
+pub(crate) const DEFAULT_LEADERS: &str = include_str!("../../index_schema/leaders.toml");
+/// The embedded `topics.toml`.
+pub(crate) const DEFAULT_TOPICS: &str = include_str!("../../index_schema/topics.toml");
+/// The embedded lexicons as JSON, converted by `build.rs`: what is actually parsed.
+const DEFAULT_LEADERS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/leaders.json"));
+const DEFAULT_TOPICS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/topics.json"));
 
 /// Contents of `leaders.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -124,14 +142,6 @@ impl TopicSpec {
     }
 }
 
-/// Parses a TOML text, turning errors into [`Error::Schema`] with the line.
-pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> crate::Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text.get(..s.start).unwrap_or("").matches('\n').count() + 1).unwrap_or(0);
-        Error::Schema { path: path.to_path_buf(), line, message: e.message().to_string() }
-    })
-}
-
 fn schema_error(path: &Path, text: &str, needle: &str, message: String) -> Error {
     let line = text.find(needle).map(|i| text[..i].matches('\n').count() + 1).unwrap_or(0);
     Error::Schema { path: path.to_path_buf(), line, message }
@@ -149,6 +159,85 @@ pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(
     match serde_json::from_str(json) {
         Ok(lexicon) => check(lexicon, path, text),
         Err(_) => check(parse_toml(path, text)?, path, text),
+    }
+}
+
+/// A lexicon of an [`crate::IndexSchema`]: dereferences to the parsed file. The embedded defaults
+/// are parsed on first use (they are part of the build and tested to parse); files read with
+/// [`crate::IndexSchema::from_dir`] are parsed, and their errors reported, when the schema is read.
+///
+/// ```
+/// let schema = attache::IndexSchema::embedded()?;
+/// assert!(schema.leaders.leader.contains_key("putin"));
+/// # Ok::<(), attache::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Lexicon<T> {
+    parsed: OnceLock<T>,
+    /// The embedded text, parsed on first use.
+    embedded: Option<(&'static str, &'static str)>,
+}
+
+/// A lexicon that can be parsed from its path and text.
+pub(crate) trait Parse: Sized + Default {
+    /// The embedded text, and its JSON form.
+    const EMBEDDED: (&'static str, &'static str);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self>;
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self>;
+
+    /// Parses `text`; the embedded text (also a user's unchanged copy) through its JSON form.
+    fn parse_text(path: &Path, text: &str) -> crate::Result<Self> {
+        let (embedded, json) = Self::EMBEDDED;
+        if text == embedded { Self::from_json(path, text, json) } else { Self::parse_toml(path, text) }
+    }
+}
+
+impl Parse for LeaderLexicon {
+    const EMBEDDED: (&'static str, &'static str) = (DEFAULT_LEADERS, DEFAULT_LEADERS_JSON);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
+        LeaderLexicon::parse(path, text)
+    }
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self> {
+        from_json(path, text, json, LeaderLexicon::check)
+    }
+}
+
+impl Parse for TopicLexicon {
+    const EMBEDDED: (&'static str, &'static str) = (DEFAULT_TOPICS, DEFAULT_TOPICS_JSON);
+
+    fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
+        TopicLexicon::parse(path, text)
+    }
+
+    fn from_json(path: &Path, text: &str, json: &str) -> crate::Result<Self> {
+        from_json(path, text, json, TopicLexicon::check)
+    }
+}
+
+impl<T> Lexicon<T> {
+    pub(crate) fn parsed(value: T) -> Lexicon<T> {
+        Lexicon { parsed: OnceLock::from(value), embedded: None }
+    }
+
+    pub(crate) fn embedded(path: &'static str, text: &'static str) -> Lexicon<T> {
+        Lexicon { parsed: OnceLock::new(), embedded: Some((path, text)) }
+    }
+}
+
+impl<T: Parse> Deref for Lexicon<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.parsed.get_or_init(|| match self.embedded {
+            // Embedded text is part of the build; `embedded_lexicons_parse` keeps it valid, so
+            // the empty fallback is never taken.
+            Some((path, text)) => T::parse_text(Path::new(path), text).unwrap_or_default(),
+            None => T::default(),
+        })
     }
 }
 
@@ -206,5 +295,42 @@ impl TopicLexicon {
             }
         }
         Ok(lexicon)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::IndexSchema;
+
+    #[test]
+    fn embedded_lexicons_parse() -> crate::Result<()> {
+        // The lazy embedded lexicons fall back to empty ones on a parse error: keep them valid.
+        let leaders = LeaderLexicon::parse(Path::new("leaders.toml"), DEFAULT_LEADERS)?;
+        let topics = TopicLexicon::parse(Path::new("topics.toml"), DEFAULT_TOPICS)?;
+        let schema = IndexSchema::embedded()?;
+        assert!(!leaders.leader.is_empty() && !topics.topic.is_empty());
+        assert_eq!(schema.leaders.leader.len(), leaders.leader.len());
+        assert_eq!(schema.topics.topic.len(), topics.topic.len());
+        Ok(())
+    }
+
+    #[test]
+    fn embedded_lexicons_read_from_json_equal_their_toml() -> crate::Result<()> {
+        // `build.rs` converts them; what is parsed must be what the TOML says, field for field.
+        let (l, t) = (Path::new("leaders.toml"), Path::new("topics.toml"));
+        let json = LeaderLexicon::from_json(l, DEFAULT_LEADERS, DEFAULT_LEADERS_JSON)?;
+        assert_eq!(format!("{json:?}"), format!("{:?}", LeaderLexicon::parse(l, DEFAULT_LEADERS)?));
+        let json = TopicLexicon::from_json(t, DEFAULT_TOPICS, DEFAULT_TOPICS_JSON)?;
+        assert_eq!(format!("{json:?}"), format!("{:?}", TopicLexicon::parse(t, DEFAULT_TOPICS)?));
+        // JSON that does not parse falls back to the TOML; the checks still apply, naming
+        // the line of the TOML.
+        let text = "[leader.x]\nname = \"X\"\nroles = [ { office = \"P\", country = \"Y\", from = \"2020\" } ]\n";
+        let err = LeaderLexicon::from_json(l, text, "{").unwrap_err();
+        assert!(err.to_string().starts_with("leaders.toml:1:"), "{err}");
+        let json = r#"{"leader":{"x":{"name":"X","roles":[{"office":"P","country":"Y","from":"2020"}]}}}"#;
+        let err = LeaderLexicon::from_json(l, text, json).unwrap_err();
+        assert!(err.to_string().contains("not a YYYY-MM-DD date"), "{err}");
+        Ok(())
     }
 }

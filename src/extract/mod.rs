@@ -6,15 +6,19 @@
 //! analyzer folds (Erdoğan/Erdogan, deliveries/delivery) need no extra aliases. Leaders are
 //! matched in `leaders` — lexicon names, people introduced by a role (`discovery`) and
 //! offices resolved to their holder at the report's date (`roles`) — and topics in `topics`.
-//! [`eval`] scores the result against editors' labels. Nothing is downloaded or learned at
-//! run time.
+//! [`eval`] scores the result against editors' labels. Everyone else named — people,
+//! whatever their office — comes from the trained name [`tagger`], one entry a person per
+//! report (`people`); a person it finds under a leader's name or alias is that leader.
+//! Nothing is downloaded or learned at run time.
 
 mod discovery;
 pub mod eval;
 mod leaders;
 pub mod lexicon;
 pub(crate) mod matcher;
+mod people;
 mod roles;
+pub mod tagger;
 mod topics;
 
 use std::sync::Arc;
@@ -74,6 +78,10 @@ pub struct Entities {
     pub places: Vec<Tag>,
     /// Every organisation the report names, even once.
     pub orgs: Vec<Tag>,
+    /// Every person the report names (the name tagger's), one entry a person under the
+    /// longest form the report writes, or the leader's canonical name; most mentioned first.
+    #[serde(default)]
+    pub people: Vec<Tag>,
 }
 
 /// Finds leaders and topics in reports. Cheap to clone; give each thread its own.
@@ -89,6 +97,10 @@ pub struct Extractor {
     tagging: TaggingAnalyzer,
     title_terms: TermBuffer,
     body_terms: TermBuffer,
+    /// Finds the people.
+    names: tagger::NameTagger,
+    /// Reused for each report's names.
+    spans: Vec<tagger::Span>,
 }
 
 impl std::fmt::Debug for Extractor {
@@ -113,6 +125,8 @@ impl Extractor {
             analyzer,
             title_terms: TermBuffer::default(),
             body_terms: TermBuffer::default(),
+            names: tagger::NameTagger::new(schema),
+            spans: Vec::new(),
         }
     }
 
@@ -144,25 +158,70 @@ impl Extractor {
     /// Extracts from already analysed title and body, each given as its text and what a
     /// [`Extractor::tagging_analyzer`] made of it.
     pub(crate) fn extract_terms(
-        &self,
+        &mut self,
         report: &Report,
         title: (&str, Tagged<'_>),
         body: (&str, Tagged<'_>),
     ) -> Entities {
         let (title_ids, body_ids) = ((title.1.tags, Some(title.1.opening)), (body.1.tags, Some(body.1.opening)));
-        let leaders = self.leaders.find(report, title, body);
+        let (title_text, body_text) = (title.0, body.0);
+        let mut leaders = self.leaders.find(report, title, body);
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
         let found = self.topics.find(title_ids, body_ids, dateline, report.date.as_deref());
         let named = |kind: TopicKind| -> Vec<Tag> {
             found.iter().filter(|(k, _, _)| *k == kind).map(|(_, t, _)| t.clone()).collect()
         };
-        Entities {
-            leaders,
-            places: named(TopicKind::Place),
-            orgs: named(TopicKind::Org),
-            topics: found.iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.clone()).collect(),
+        let (places, orgs) = (named(TopicKind::Place), named(TopicKind::Org));
+        let topics = found.iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.clone()).collect();
+        let people = self.people(report, title_text, body_text, &mut leaders);
+        Entities { leaders, places, orgs, topics, people }
+    }
+
+    /// The people the name tagger finds in the title and body. One whose name or alias is a
+    /// leader's takes the leader's canonical name; a full name (two words or more) of a leader
+    /// the lexicon matching missed is added to `leaders` too.
+    fn people(&mut self, report: &Report, title: &str, body: &str, leaders: &mut Vec<Tag>) -> Vec<Tag> {
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        // A Title-Case headline says nothing by its capitals (the model learnt from capitals
+        // headlines and sentence case); its people are named again in the body.
+        if !people::is_title_case(title) || leaders::is_all_caps(title) {
+            self.names.tag_into(title, &mut spans);
         }
+        let in_title = spans.len();
+        self.names.tag_into(body, &mut spans);
+        let mentions =
+            spans.iter().enumerate().filter(|(_, s)| s.kind == tagger::EntityKind::Person).filter_map(|(i, s)| {
+                let text = if i < in_title { title } else { body };
+                text.get(s.start..s.end)
+            });
+        let found = people::people(mentions, !leaders::is_all_caps(body));
+        self.spans = spans;
+        let year = report.date.as_deref().and_then(|d| d.get(..4)?.parse::<i32>().ok());
+        let mut tags: Vec<Tag> = Vec::with_capacity(found.len());
+        let mut fed = false;
+        for person in found {
+            let key = self.key(&person.name);
+            let name = match self.leaders.resolve_person(&self.vocab, &key, year) {
+                Some(leader) if leaders.iter().any(|l| l.name == leader) => leader.to_string(),
+                Some(leader) if key.len() >= 2 => {
+                    leaders.push(Tag::new(leader, person.count));
+                    fed = true;
+                    leader.to_string()
+                }
+                _ => person.name,
+            };
+            match tags.iter_mut().find(|t| t.name == name) {
+                Some(tag) => *tag = Tag::new(name, tag.count + person.count),
+                None => tags.push(Tag::new(name, person.count)),
+            }
+        }
+        if fed {
+            leaders.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        }
+        tags.sort_by_key(|t| std::cmp::Reverse(t.count));
+        tags
     }
 
     /// The canonical name of a leader written any known way (`zelensky` → "Volodymyr

@@ -104,7 +104,7 @@ pub(crate) fn compile(
     lexicons: &mut Lexicons,
 ) -> crate::Result<Compiled> {
     let fields = index.fields;
-    let default_fields = fields.default_search(&index.tantivy_schema, &index.schema);
+    let default_fields = fields.default_search(&index.tantivy_schema, &index.schema.fields);
     let mut compiler = Compiler {
         fields: &fields,
         default_fields: &default_fields,
@@ -250,10 +250,10 @@ impl Compiler<'_, '_> {
                     IndexRecordOption::Basic,
                 )))));
             }
-            QueryField::Leader | QueryField::Topic | QueryField::Place | QueryField::Org => {
+            QueryField::Leader | QueryField::Topic | QueryField::Place | QueryField::Org | QueryField::Person => {
                 let extractor = self.extractor.get();
                 let canonical = match kind {
-                    QueryField::Leader => extractor.resolve_leader(text),
+                    QueryField::Leader | QueryField::Person => extractor.resolve_leader(text),
                     QueryField::Topic => extractor.resolve_topic(text, None),
                     QueryField::Place => extractor.resolve_topic(text, Some(TopicKind::Place)),
                     _ => extractor.resolve_topic(text, Some(TopicKind::Org)),

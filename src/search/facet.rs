@@ -209,7 +209,7 @@ pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
 
 impl FacetCollector {
     /// A collector of the facets of searches, in the order of [`facets`]: leaders, topics,
-    /// places, organisations, sources, authors, then months.
+    /// places, organisations, sources, authors, people, then months.
     pub(crate) fn facets(index: &Index, cache: &ColumnCache) -> FacetCollector {
         let mut collector = FacetCollector::all(index, cache);
         collector.limit = Some(FACET_LIMIT);
@@ -219,7 +219,8 @@ impl FacetCollector {
     /// [`FacetCollector::facets`] with every value kept.
     fn all(index: &Index, cache: &ColumnCache) -> FacetCollector {
         let f = &index.fields;
-        let mut collector = FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org, f.source, f.author]);
+        let mut collector =
+            FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org, f.source, f.author, f.person]);
         collector.date = Some((f.date, index.tantivy_schema.get_field_name(f.date).to_string()));
         collector
     }
@@ -328,6 +329,7 @@ pub(crate) fn facets(counts: Counts) -> Facets {
         orgs: next(),
         sources: next(),
         authors: next(),
+        people: next(),
         dates: next(),
     }
 }
@@ -341,7 +343,7 @@ pub struct Stats {
     pub first_date: Option<String>,
     /// Latest publication day.
     pub last_date: Option<String>,
-    /// Articles per leader, topic, place, organisation, source, author and month.
+    /// Articles per leader, topic, place, organisation, source, author, person and month.
     pub facets: Facets,
     /// Articles per source (the same as `facets.sources`, kept for readers of earlier output).
     pub sources: BTreeMap<String, u64>,

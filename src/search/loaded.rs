@@ -120,6 +120,7 @@ impl<'a> Run<'a> {
             places: stored.all(f.place),
             orgs: stored.all(f.org),
             story: stored.first(f.story),
+            people: stored.all(f.person),
             passages,
             explain: None,
             also: Vec::new(),
@@ -154,6 +155,7 @@ pub(crate) fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -
         topics: stored.all(f.topic),
         places: stored.all(f.place),
         orgs: stored.all(f.org),
+        people: stored.all(f.person),
     }
 }
 

@@ -29,8 +29,8 @@ use crate::Error;
 pub const MAX_FUZZY_DISTANCE: u8 = 2;
 
 /// Query prefixes users may write.
-pub const FIELD_NAMES: [&str; 12] =
-    ["title", "body", "author", "source", "leader", "topic", "place", "org", "date", "id", "path", "story"];
+pub const FIELD_NAMES: [&str; 13] =
+    ["title", "body", "author", "source", "leader", "topic", "place", "org", "person", "date", "id", "path", "story"];
 
 /// How a clause takes part in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,19 @@ impl Leaf {
     pub fn is_filter(&self) -> bool {
         matches!(
             self.field,
-            Some("leader" | "topic" | "place" | "org" | "date" | "id" | "path" | "story" | "author" | "source")
+            Some(
+                "leader"
+                    | "topic"
+                    | "place"
+                    | "org"
+                    | "person"
+                    | "date"
+                    | "id"
+                    | "path"
+                    | "story"
+                    | "author"
+                    | "source"
+            )
         )
     }
 }

@@ -21,7 +21,7 @@ use super::{Explanation, Passage};
 ///   "hits": [ { "id": "…", "path": "…", "score": 7.1,
 ///               "title": "…", "author": "…", "source": "…", "date": "2025-07-03", "url": null,
 ///               "leaders": ["Vladimir Putin", "Donald Trump"], "topics": ["Iran", "Ukraine"],
-///               "places": ["Iran"], "orgs": ["NATO"],
+///               "places": ["Iran"], "orgs": ["NATO"], "people": ["Vladimir Putin", "Yuri Ushakov"],
 ///               "passages": [ { "score": 3.2, "start": 812, "end": 1190, "text": "…",
 ///                               "highlights": [ { "start": 840, "end": 845 } ] } ] } ],
 ///   "facets": { "leaders": { "Vladimir Putin": 2 }, "topics": { "Iran": 2 },
@@ -67,6 +67,9 @@ pub struct Facets {
     /// Bylines (the `author` field, as written; counted only when `fields.toml` makes it fast).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub authors: BTreeMap<String, u64>,
+    /// People (everyone the name tagger found).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub people: BTreeMap<String, u64>,
     /// Articles per month of publication, `YYYY-MM` (undated articles are not counted): the
     /// data of a date histogram.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -103,6 +106,9 @@ pub struct Hit {
     /// The story of the report: reports of the same event share it (see [`crate::stories`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<String>,
+    /// Everyone named (the name tagger's people, one entry a person), most mentioned first.
+    #[serde(default)]
+    pub people: Vec<String>,
     /// Best passages, best first.
     pub passages: Vec<Passage>,
     /// How the score came about, when the request asked ([`super::SearchRequest::explain`]).
@@ -128,4 +134,7 @@ pub struct Article {
     pub places: Vec<String>,
     /// Organisations.
     pub orgs: Vec<String>,
+    /// People.
+    #[serde(default)]
+    pub people: Vec<String>,
 }

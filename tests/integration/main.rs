@@ -31,3 +31,5 @@ mod stories;
 // The command line: exit codes, output formats, errors.
 #[cfg(feature = "cli")]
 mod cli;
+// Everyone named in a report: the people field, `person:` queries, the people facet.
+mod people;

@@ -108,6 +108,17 @@ pub enum EvalCommand {
     /// Sets indexed together are scored each on its own and all together: mix an event-level
     /// set with topic-level ones as distractors.
     Stories(EvalStoriesArgs),
+    /// Score the name tagger and the people field against gold names: mention-level and
+    /// document-level precision, recall and F1 per type.
+    ///
+    /// GOLD is JSON lines (`{"id", "title", "body", "date", "spans": [{"start", "end",
+    /// "type"}]}`, byte offsets into body, types PER, ORG, LOC, MISC) when its name ends in
+    /// .jsonl or .json, else the CoNLL-2003 column format (a token and its IOB tag a line,
+    /// blank lines between sentences, -DOCSTART- between documents). Mentions are right when
+    /// start, end and type match. At document level a gold person counts found when the
+    /// report's people list holds their surname (the gold name's last word); the leaders
+    /// list is scored the same way beside it.
+    People(EvalPeopleArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,6 +160,21 @@ pub struct EvalStoriesArgs {
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
     /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalPeopleArgs {
+    /// The gold names: a .jsonl file or a CoNLL column file.
+    pub gold: PathBuf,
+    /// A model file to score instead of the built-in one (as `train_tagger` writes it).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Lexicons to use instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print one JSON object instead of the summary.
     #[arg(long)]
     pub json: bool,
 }

@@ -129,6 +129,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(EvalCommand::People(args)) => {
+            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+            let model = match &args.model {
+                Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+                None => None,
+            };
+            let scores = attache::extract::eval::people::score(&schema, &args.gold, model.as_deref())
+                .with_context(|| format!("scoring names against {}", args.gold.display()))?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &scores)?;
+            } else {
+                write!(out, "{scores}")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval(EvalCommand::Trec(args)) => {
             let qrels = attache::eval::Qrels::read(&args.qrels)
                 .with_context(|| format!("reading relevance judgments from {}", args.qrels.display()))?;
@@ -230,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("topics", &article.topics),
                     ("places", &article.places),
                     ("orgs", &article.orgs),
+                    ("people", &article.people),
                 ] {
                     writeln!(out, "{label}: {}", names.join(", "))?;
                 }
@@ -265,6 +284,7 @@ fn stats(args: &args::StatsArgs) -> anyhow::Result<ExitCode> {
             ("topics", &stats.facets.topics),
             ("places", &stats.facets.places),
             ("orgs", &stats.facets.orgs),
+            ("people", &stats.facets.people),
             ("sources", &stats.sources),
         ] {
             let mut counts: Vec<(&String, &u64)> = counts.iter().collect();

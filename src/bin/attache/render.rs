@@ -72,6 +72,7 @@ pub fn text(out: &mut impl Write, results: &SearchResults, color: bool) -> io::R
             ("topics", &results.facets.topics),
             ("places", &results.facets.places),
             ("orgs", &results.facets.orgs),
+            ("people", &results.facets.people),
         ] {
             let mut counts: Vec<(&String, &u64)> = counts.iter().collect();
             counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -430,6 +431,7 @@ mod tests {
                 places: Vec::new(),
                 orgs: Vec::new(),
                 story: None,
+                people: Vec::new(),
                 passages: vec![passage],
                 explain: None,
                 also: Vec::new(),

@@ -653,7 +653,7 @@ mod tests {
             let hit = Hit {
                 id: meta.clone(), path: meta.clone(), score: 1.0, title: Some(meta.clone()), author: Some(meta.clone()),
                 source: Some(meta.clone()), date: Some(meta.clone()), url: Some(meta.clone()),
-                leaders: vec![meta.clone()], topics: vec![meta.clone()], places: vec![], orgs: vec![],
+                leaders: vec![meta.clone()], topics: vec![meta.clone()], places: vec![], orgs: vec![], people: vec![],
                 story: None, passages: vec![passage], explain: None, also: vec![],
             };
             let mut facets = Facets::default();
@@ -667,7 +667,7 @@ mod tests {
             let mut report = attache::Report::new(meta.clone(), text.clone());
             report.title = Some(meta.clone());
             report.url = Some(format!("javascript:{meta}"));
-            let article = attache::Article { report, leaders: vec![meta.clone()], topics: vec![], places: vec![], orgs: vec![] };
+            let article = attache::Article { report, leaders: vec![meta.clone()], topics: vec![], places: vec![], orgs: vec![], people: vec![] };
             let page = report_page(&state, &api::Report { article, highlights: Some(highlights) });
             proptest::prop_assert!(no_foreign_tags(&page), "{}", page);
             proptest::prop_assert!(!page.contains("href=\"javascript:"), "{}", page);

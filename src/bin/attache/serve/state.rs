@@ -33,11 +33,12 @@ pub struct FacetKind {
 /// The facets a page lists, in order. A facet key that the library adds and this table lacks
 /// still shows, after these, under its own key (see `page::facet_lists`); adding it here
 /// gives it a heading, and a parameter when its singular is not a query prefix.
-pub const FACETS: [FacetKind; 6] = [
+pub const FACETS: [FacetKind; 7] = [
     FacetKind { key: "leaders", param: "leader", label: "Leaders" },
     FacetKind { key: "topics", param: "topic", label: "Topics" },
     FacetKind { key: "places", param: "place", label: "Places" },
     FacetKind { key: "orgs", param: "org", label: "Organisations" },
+    FacetKind { key: "people", param: "person", label: "People" },
     FacetKind { key: "sources", param: "source", label: "Outlets" },
     FacetKind { key: "authors", param: "author", label: "Authors" },
 ];
