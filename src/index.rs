@@ -29,7 +29,7 @@ use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument,
 
 use self::document::ReportDoc;
 use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer};
-use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
+use crate::ingest::{self, FileEncoding, Ignored, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
 use crate::{Entities, Error, Extractor, IndexSchema, Report, analysis};
@@ -378,10 +378,33 @@ pub struct IndexSummary {
     pub num_reports: usize,
     /// Files with an extension attache does not read.
     pub num_ignored: usize,
+    /// Those files, with their kind (extension).
+    pub ignored: Vec<Ignored>,
     /// Files and records not indexed, with the reason.
     pub skipped: Vec<Skipped>,
     /// Files indexed despite a problem.
     pub warnings: Vec<Warning>,
+    /// Files read in an encoding other than UTF-8, and which.
+    pub encodings: Vec<FileEncoding>,
+    /// Reports not indexed again because another file holds the same text (listed on it).
+    pub num_duplicates: usize,
+}
+
+impl IndexSummary {
+    /// Files and records not indexed, counted by kind, most frequent first: ignored files by
+    /// extension (`.docx`), skipped ones by reason (`binary`, `PDF without text layer`).
+    pub fn not_read_by_kind(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for ignored in &self.ignored {
+            *counts.entry(ignored.kind.clone()).or_default() += 1;
+        }
+        for skipped in &self.skipped {
+            *counts.entry(skipped.reason.kind().to_string()).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+    }
 }
 
 /// Files handed to the indexing workers at a time; periodic commits happen between batches.
@@ -531,6 +554,7 @@ struct FileOutcome {
     num_reports: usize,
     skipped: Vec<Skipped>,
     warnings: Vec<Warning>,
+    encoding: Option<&'static str>,
 }
 
 impl Worker {
@@ -668,7 +692,13 @@ impl Worker {
         options: &SyncOptions,
     ) -> crate::Result<FileOutcome> {
         let mut outcome =
-            FileOutcome { change: Change::Unchanged, num_reports: 0, skipped: Vec::new(), warnings: Vec::new() };
+            FileOutcome {
+            change: Change::Unchanged,
+            num_reports: 0,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            encoding: None,
+        };
         let quick = format!("{}:{}", file.size, file.mtime_ns);
         if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
             return Ok(outcome);
@@ -699,6 +729,7 @@ impl Worker {
         };
         outcome.skipped = parsed.skipped;
         outcome.warnings = parsed.warnings;
+        outcome.encoding = parsed.encoding;
         if previous.is_some() {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
@@ -763,7 +794,10 @@ impl Indexer {
                 match entry {
                     ingest::Entry::File(file) => batch.push(file),
                     ingest::Entry::Skipped(skipped) => summary.skipped.push(skipped),
-                    ingest::Entry::Ignored => summary.num_ignored += 1,
+                    ingest::Entry::Ignored(ignored) => {
+                        summary.num_ignored += 1;
+                        summary.ignored.push(ignored);
+                    }
                 }
                 if batch.len() == SYNC_BATCH_FILES {
                     break;
@@ -785,6 +819,9 @@ impl Indexer {
                 since_commit += outcome.num_reports;
                 summary.skipped.extend(outcome.skipped);
                 summary.warnings.extend(outcome.warnings);
+                if let Some(encoding) = outcome.encoding {
+                    summary.encodings.push(FileEncoding { path: file.rel.clone(), encoding: encoding.to_string() });
+                }
                 done += 1;
                 // Files created after the count still count.
                 progress(&Progress::Indexing { done, total: total.max(done), path: file.rel.clone() });

@@ -152,6 +152,7 @@ pub(crate) fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -
         topics: stored.all(f.topic),
         places: stored.all(f.place),
         orgs: stored.all(f.org),
+        duplicates: Vec::new(),
     }
 }
 

@@ -121,4 +121,8 @@ pub struct Article {
     pub places: Vec<String>,
     /// Organisations.
     pub orgs: Vec<String>,
+    /// Paths of the other files holding the same report (identical normalised text), which
+    /// were not indexed again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<String>,
 }
