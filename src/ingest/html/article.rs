@@ -39,19 +39,18 @@ const BLOCK_TAGS: &[&str] = &[
 
 /// Class/id words of elements that are not article text (unless [`MAYBE`] words are there too).
 const UNLIKELY: &[&str] = &[
-    "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter", "subscribe",
-    "signup", "sign-up", "promo", "sponsor", "advert", "ad-slot", "ad-container", "adslot", "banner", "sidebar",
-    "breadcrumb", "pagination", "pager", "popup", "modal", "cookie", "gdpr", "consent", "caption", "credit",
-    "byline", "author", "timestamp", "dateline", "toolbar", "tools", "outbrain", "taboola", "recirc", "trending",
+    "comment", "comments", "disqus", "share", "sharing", "social", "related", "recommended", "newsletter",
+    "subscribe", "signup", "sign-up", "promo", "sponsor", "sponsored", "advert", "ad", "ads", "adslot", "banner",
+    "sidebar", "breadcrumb", "breadcrumbs", "pagination", "pager", "popup", "modal", "cookie", "gdpr", "consent",
+    "caption", "byline", "timestamp", "dateline", "toolbar", "outbrain", "taboola", "recirc", "trending",
     "most-popular", "mostpopular", "most-read", "mostread", "masthead", "menu", "navbar", "footer", "skip-link",
-    "skiplink", "hidden", "visually-hidden", "sr-only", "print-only", "tags", "tag-list", "keywords", "rating",
-    "widget", "shoutbox", "skyscraper", "supplemental", "extra", "legends", "remark", "replies", "community",
-    "also-read", "read-more", "readmore", "more-stories", "subscription", "paywall", "print", "logo", "player",
-    "video", "photo", "gallery", "slideshow", "carousel", "thumbnail", "meta", "inline-ad", "advertisement",
+    "visually-hidden", "sr-only", "tag-list", "shoutbox", "skyscraper", "supplemental", "legends", "remark",
+    "replies", "community", "also-read", "read-more", "readmore", "more-stories", "paywall", "slideshow",
+    "carousel", "advertisement", "nav", "navigation", "header",
 ];
 
 /// Class/id words that keep an element despite an [`UNLIKELY`] word.
-const MAYBE: &[&str] = &["article", "body", "content", "story", "main", "entry", "post-text", "text"];
+const MAYBE: &[&str] = &["article", "body", "content", "story", "main", "entry", "post", "text"];
 
 /// Class/id words against an element as the article's container.
 const NEGATIVE: &[&str] = &[
@@ -91,8 +90,24 @@ impl Stats {
 }
 
 /// The article text of the page under `root`, blocks separated by blank lines.
+///
+/// As Readability does, a result shorter than [`RETRY_CHARS`] is tried again without the
+/// class/id pruning (sites name their article's wrappers in ways that look like boilerplate),
+/// and the longer text is kept.
 pub fn article_text(root: NodeRef<'_, Node>) -> String {
-    let mut page = Page { dropped: HashMap::new(), stats: HashMap::new() };
+    let strict = extract(root, true);
+    if strict.chars().count() >= RETRY_CHARS {
+        return strict;
+    }
+    let loose = extract(root, false);
+    if loose.chars().count() > strict.chars().count() { loose } else { strict }
+}
+
+/// Article text shorter than this is extracted again with less pruning.
+const RETRY_CHARS: usize = 500;
+
+fn extract(root: NodeRef<'_, Node>, strip_unlikely: bool) -> String {
+    let mut page = Page { dropped: HashMap::new(), stats: HashMap::new(), strip_unlikely };
     page.prune(root, false);
     page.count(root, false);
     let Some(top) = page.best_candidate(root) else { return String::new() };
@@ -106,7 +121,7 @@ pub fn article_text(root: NodeRef<'_, Node>) -> String {
 
 /// All readable text under `root` (pruned as for the article), blocks separated by blank lines.
 pub fn all_text(root: NodeRef<'_, Node>) -> String {
-    let mut page = Page { dropped: HashMap::new(), stats: HashMap::new() };
+    let mut page = Page { dropped: HashMap::new(), stats: HashMap::new(), strip_unlikely: true };
     page.prune(root, false);
     page.count(root, false);
     let mut out = Blocks::default();
@@ -119,25 +134,50 @@ struct Page {
     dropped: HashMap<NodeId, ()>,
     /// Text statistics of every element kept.
     stats: HashMap<NodeId, Stats>,
+    /// Whether class/id words of boilerplate drop elements.
+    strip_unlikely: bool,
 }
 
 fn element_name<'a>(node: &NodeRef<'a, Node>) -> Option<&'a str> {
     node.value().as_element().map(|e| e.name())
 }
 
-/// `class` and `id` of an element, lower-cased, for word tests.
+/// `class` and `id` of an element as lower-case words between spaces (` page builder row `):
+/// split at anything not a letter or digit and at camelCase humps, so that `pageRow` holds
+/// no `pager` and `ArticleBody` holds `article` and `body`.
 fn class_and_id(node: &NodeRef<'_, Node>) -> String {
     let Some(el) = node.value().as_element() else { return String::new() };
-    let mut s = String::new();
+    let mut s = String::from(" ");
     for value in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        s.push_str(&value.to_lowercase());
-        s.push(' ');
+        let mut prev_lower = false;
+        for c in value.chars() {
+            if c.is_alphanumeric() {
+                if c.is_uppercase() && prev_lower && !s.ends_with(' ') {
+                    s.push(' ');
+                }
+                prev_lower = c.is_lowercase() || c.is_ascii_digit();
+                s.extend(c.to_lowercase());
+            } else {
+                prev_lower = false;
+                if !s.ends_with(' ') {
+                    s.push(' ');
+                }
+            }
+        }
+        if !s.ends_with(' ') {
+            s.push(' ');
+        }
     }
     s
 }
 
+/// Whether the words of `haystack` ([`class_and_id`]) hold one of `words` (themselves words
+/// between hyphens, `most-read`), or its plural.
 fn has_word(haystack: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| haystack.contains(w))
+    words.iter().any(|w| {
+        let w = w.replace('-', " ");
+        haystack.contains(&format!(" {w} ")) || haystack.contains(&format!(" {w}s "))
+    })
 }
 
 /// Whether the element is hidden from readers.
@@ -181,7 +221,8 @@ impl Page {
             let structural = matches!(name, "html" | "body" | "article" | "main");
             let drop = DROP_TAGS.contains(&name)
                 || is_hidden(&child)
-                || (!structural
+                || (self.strip_unlikely
+                    && !structural
                     && has_word(&words, UNLIKELY)
                     && !has_word(&words, MAYBE)
                     && child.value().as_element().and_then(|e| e.attr("itemprop")) != Some("articleBody"))
