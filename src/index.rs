@@ -16,6 +16,7 @@
 //! the document they hand to tantivy (the private `document` module) carries those tokens for
 //! the index's analyzer to replay (see [`crate::analysis`]).
 
+pub(crate) mod dedup;
 mod document;
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use self::dedup::Dedup;
 use self::document::ReportDoc;
 use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer};
 use crate::ingest::{self, FileEncoding, Ignored, Skipped, SourceFile, WalkOptions, Warning};
@@ -208,13 +210,32 @@ impl Index {
             replay: Arc::clone(&self.replay),
             location: self.location(),
             index_entities: extraction == Extraction::Full,
+            dedup: None,
         };
         Ok(Indexer { index: self.clone(), writer, worker })
     }
 
-    /// Number of reports in the latest commit visible to this handle.
+    /// Number of reports in the latest commit visible to this handle; a report saved twice
+    /// counts once (see [`Index::num_duplicates`]).
     pub fn num_reports(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.reader.searcher().num_docs().saturating_sub(self.num_duplicates())
+    }
+
+    /// Number of reports left out as exact duplicates of another file's report: each is
+    /// listed on that report ([`crate::Article::duplicates`]).
+    pub fn num_duplicates(&self) -> u64 {
+        let Some(field) = self.fields.duplicate_of else { return 0 };
+        let name = self.tantivy_schema.get_field_name(field);
+        let searcher = self.reader.searcher();
+        let mut count = 0;
+        for segment in searcher.segment_readers() {
+            let Ok(Some(column)) = segment.fast_fields().str(name) else { continue };
+            if column.num_terms() == 0 {
+                continue;
+            }
+            count += segment.doc_ids_alive().filter(|&doc| column.term_ords(doc).next().is_some()).count() as u64;
+        }
+        count
     }
 
     /// Where the index lives (`None` in RAM).
@@ -422,6 +443,7 @@ const MAX_PENDING_BYTES: usize = 2 << 20;
 struct Pending {
     report: Report,
     sig: String,
+    hash: String,
     title_terms: TermBuffer,
     body_terms: TermBuffer,
 }
@@ -536,6 +558,8 @@ struct Worker {
     location: PathBuf,
     /// Whether the entities found go into the document (see [`Extraction`]).
     index_entities: bool,
+    /// Which file holds each text, during [`Indexer::sync_dir`] (None: duplicates are indexed).
+    dedup: Option<Arc<Mutex<Dedup>>>,
 }
 
 /// How a file compared with the last commit.
@@ -555,12 +579,13 @@ struct FileOutcome {
     skipped: Vec<Skipped>,
     warnings: Vec<Warning>,
     encoding: Option<&'static str>,
+    num_duplicates: usize,
 }
 
 impl Worker {
     /// Analyses and extracts `report` into a tantivy document. The title and body are
     /// analysed here, once: the document carries their tokens to the index writer.
-    fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(ReportDoc, Entities)> {
+    fn document(&mut self, report: &Report, sig: &str, hash: &str) -> crate::Result<(ReportDoc, Entities)> {
         self.extractor()?;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
@@ -569,7 +594,7 @@ impl Worker {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
-        let doc = self.build_doc(report, sig, &entities, (&self.title_terms, &self.body_terms));
+        let doc = self.build_doc(report, (sig, hash), &entities, (&self.title_terms, &self.body_terms));
         Ok((doc, entities))
     }
 
@@ -588,7 +613,13 @@ impl Worker {
     /// and keeps it for [`Worker::flush`]: the first reports of a run are read and analysed
     /// meanwhile instead of waiting (building them takes a few milliseconds, in which
     /// `attache index` would otherwise leave a core idle).
-    fn add_or_keep(&mut self, writer: &IndexWriter<ReportDoc>, report: Report, sig: &str) -> crate::Result<()> {
+    fn add_or_keep(
+        &mut self,
+        writer: &IndexWriter<ReportDoc>,
+        report: Report,
+        sig: &str,
+        hash: String,
+    ) -> crate::Result<()> {
         if self.extractor.is_none()
             && self.pending.len() < MAX_PENDING
             && self.pending.iter().map(|p| p.report.body.len()).sum::<usize>() < MAX_PENDING_BYTES
@@ -597,13 +628,13 @@ impl Worker {
             let (mut title_terms, mut body_terms) = (TermBuffer::default(), TermBuffer::default());
             title_terms.analyse_tagged(&mut self.analyzer, report.title.as_deref().unwrap_or(""));
             body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-            self.pending.push(Pending { report, sig: sig.to_string(), title_terms, body_terms });
+            self.pending.push(Pending { report, sig: sig.to_string(), hash, title_terms, body_terms });
             #[cfg(test)]
             self.num_deferred.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
         self.flush(writer)?;
-        let (doc, _) = self.document(&report, sig)?;
+        let (doc, _) = self.document(&report, sig, &hash)?;
         writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
         Ok(())
     }
@@ -626,7 +657,7 @@ impl Worker {
                 }
                 _ => Entities::default(),
             };
-            let doc = self.build_doc(&p.report, &p.sig, &entities, (&p.title_terms, &p.body_terms));
+            let doc = self.build_doc(&p.report, (&p.sig, &p.hash), &entities, (&p.title_terms, &p.body_terms));
             writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
         }
         Ok(())
@@ -636,7 +667,7 @@ impl Worker {
     fn build_doc(
         &self,
         report: &Report,
-        sig: &str,
+        (sig, hash): (&str, &str),
         entities: &Entities,
         (title_terms, body_terms): (&TermBuffer, &TermBuffer),
     ) -> ReportDoc {
@@ -646,6 +677,9 @@ impl Worker {
         doc.add_text(f.path, &report.path);
         doc.add_text(f.file, &report.path);
         doc.add_text(f.file_sig, sig);
+        if let Some(field) = f.content_hash {
+            doc.add_text(field, hash);
+        }
         if let Some(title) = &report.title {
             doc.add_analysed(f.title, AnalysedText::new(title, title_terms.terms(), &self.replay));
         }
@@ -681,6 +715,21 @@ impl Worker {
         doc
     }
 
+    /// The document of a report left out as a duplicate of one in `holder` ([`dedup`]).
+    fn stub(&self, report: &Report, sig: &str, hash: &str, holder: &str) -> ReportDoc {
+        let f = &self.fields;
+        let mut doc = ReportDoc::default();
+        doc.add_text(f.id, &report.id);
+        doc.add_text(f.path, &report.path);
+        doc.add_text(f.file, &report.path);
+        doc.add_text(f.file_sig, sig);
+        if let (Some(hash_field), Some(dup_field)) = (f.content_hash, f.duplicate_of) {
+            doc.add_text(hash_field, hash);
+            doc.add_text(dup_field, holder);
+        }
+        doc
+    }
+
     /// Brings one file up to date in `writer`: skips it when unchanged, otherwise deletes its
     /// old reports and adds the new ones — in that order, from this one thread, so tantivy's
     /// operation stamps apply the delete to the old reports only.
@@ -698,6 +747,7 @@ impl Worker {
             skipped: Vec::new(),
             warnings: Vec::new(),
             encoding: None,
+            num_duplicates: 0,
         };
         let quick = format!("{}:{}", file.size, file.mtime_ns);
         if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
@@ -734,8 +784,26 @@ impl Worker {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
         outcome.num_reports = parsed.reports.len();
+        let mut dedup = self.dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner));
+        if let Some(d) = dedup.as_mut() {
+            d.forget(&file.rel);
+            d.touched.insert(file.rel.clone());
+        }
+        let mut kept = Vec::with_capacity(parsed.reports.len());
         for report in parsed.reports {
-            self.add_or_keep(writer, report, &sig)?;
+            let hash = dedup::fingerprint(&report);
+            match dedup.as_mut().and_then(|d| d.claim(&hash, &file.rel)) {
+                Some(holder) => {
+                    writer.add_document(self.stub(&report, &sig, &hash, &holder)).map_err(|e| index_error(&self.location, e))?;
+                    outcome.num_duplicates += 1;
+                    outcome.num_reports -= 1;
+                }
+                None => kept.push((report, hash)),
+            }
+        }
+        drop(dedup);
+        for (report, hash) in kept {
+            self.add_or_keep(writer, report, &sig, hash)?;
         }
         outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
@@ -751,7 +819,7 @@ impl Indexer {
     /// entities extracted from it.
     pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
         self.delete(&report.id);
-        let (doc, entities) = self.worker.document(report, "")?;
+        let (doc, entities) = self.worker.document(report, "", &dedup::fingerprint(report))?;
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(entities)
     }
@@ -782,8 +850,11 @@ impl Indexer {
         let total = ingest::count_files(dir, &options.walk);
         let mut summary = IndexSummary::default();
         let mut known = self.file_signatures()?;
+        let dedup = self.load_dedup()?;
         let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
-        let mut workers = vec![self.worker.clone(); num_workers];
+        let mut worker = self.worker.clone();
+        worker.dedup.clone_from(&dedup);
+        let mut workers = vec![worker; num_workers];
         let mut since_commit = 0;
         let mut done = 0;
         let mut entries = ingest::entries(dir, &options.walk);
@@ -816,6 +887,7 @@ impl Indexer {
                     Change::Nothing => {}
                 }
                 summary.num_reports += outcome.num_reports;
+                summary.num_duplicates += outcome.num_duplicates;
                 since_commit += outcome.num_reports;
                 summary.skipped.extend(outcome.skipped);
                 summary.warnings.extend(outcome.warnings);
@@ -843,6 +915,21 @@ impl Indexer {
         for gone in known.keys().filter(|k| !unreadable.contains(k.as_str())) {
             self.writer.delete_term(Term::from_field_text(self.index.fields.file, gone));
             summary.num_deleted += 1;
+            if let Some(d) = &dedup {
+                d.lock().unwrap_or_else(PoisonError::into_inner).forget(gone);
+            }
+        }
+        // Duplicates whose original went away or changed: read again, the first takes over.
+        let orphans = dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner).orphans());
+        if let Some(worker) = workers.first_mut() {
+            for rel in orphans.unwrap_or_default() {
+                let Some(file) = ingest::source_file(dir, &rel) else { continue };
+                self.writer.delete_term(Term::from_field_text(self.index.fields.file, &rel));
+                let outcome = worker.sync_file(&self.writer, &file, None, options)?;
+                worker.flush(&self.writer)?;
+                summary.num_reports += outcome.num_reports;
+                summary.num_duplicates += outcome.num_duplicates;
+            }
         }
         Ok(summary)
     }
@@ -894,6 +981,16 @@ impl Indexer {
         }
         all.sort_by_key(|(i, _)| *i);
         Ok(all.into_iter().map(|(_, outcome)| outcome).collect())
+    }
+
+    /// The duplicates' bookkeeping of the latest commit, when the schema has its fields.
+    fn load_dedup(&self) -> crate::Result<Option<Arc<Mutex<Dedup>>>> {
+        let f = &self.index.fields;
+        let (Some(hash), Some(dup)) = (f.content_hash, f.duplicate_of) else { return Ok(None) };
+        let schema = &self.index.tantivy_schema;
+        let names = [schema.get_field_name(f.file), schema.get_field_name(hash), schema.get_field_name(dup)];
+        let dedup = Dedup::load(&self.index.reader.searcher(), names).map_err(|e| index_error(&self.index.location(), e))?;
+        Ok(Some(Arc::new(Mutex::new(dedup))))
     }
 
     /// `file → signature` of every file in the latest commit.

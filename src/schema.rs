@@ -328,6 +328,9 @@ pub(crate) struct Fields {
     pub topic: Field,
     pub place: Field,
     pub org: Field,
+    /// Exact duplicates (optional fields; see `index::dedup`).
+    pub content_hash: Option<Field>,
+    pub duplicate_of: Option<Field>,
 }
 
 impl Fields {
@@ -356,6 +359,8 @@ impl Fields {
             topic: get("topic", Text)?,
             place: get("place", Text)?,
             org: get("org", Text)?,
+            content_hash: get("content_hash", Keyword).ok(),
+            duplicate_of: get("duplicate_of", Keyword).ok(),
         };
         for name in [
             "id", "path", "file", "file_sig", "title", "author", "source", "date", "body", "leader", "topic", "place",

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::Report;
 pub use decode::{Decoded, FileEncoding};
-pub use walk::{Entry, Ignored, SourceFile, WalkOptions, count_files, entries, walk};
+pub use walk::{Entry, Ignored, SourceFile, WalkOptions, count_files, entries, source_file, walk};
 
 /// Files larger than this are skipped unless the limit is raised.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -127,6 +127,15 @@ pub fn entries<'a>(root: &'a Path, options: &WalkOptions) -> impl Iterator<Item 
     })
 }
 
+/// The [`SourceFile`] of the file at `rel` below `root`, when it is there and of a known format.
+pub fn source_file(root: &Path, rel: &str) -> Option<SourceFile> {
+    let abs = root.join(rel);
+    let format = Format::of(&abs)?;
+    let meta = std::fs::metadata(&abs).ok()?;
+    let mtime_ns = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    Some(SourceFile { abs, rel: rel.to_string(), format, size: meta.len(), mtime_ns })
+}
+
 /// Counts the files of known formats under `root` without reading their metadata: a quick
 /// first pass that gives progress reports their total.
 pub fn count_files(root: &Path, options: &WalkOptions) -> usize {

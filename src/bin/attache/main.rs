@@ -229,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("source", r.source.as_ref()),
                     ("date", r.date.as_ref()),
                     ("url", r.url.as_ref()),
+                    ("language", r.language.as_ref()),
                 ] {
                     if let Some(value) = value {
                         writeln!(out, "{label}: {value}")?;
@@ -241,6 +242,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("orgs", &article.orgs),
                 ] {
                     writeln!(out, "{label}: {}", names.join(", "))?;
+                }
+                if !article.duplicates.is_empty() {
+                    writeln!(out, "duplicates: {}", article.duplicates.join(", "))?;
                 }
                 writeln!(out, "\n{}", r.body)?;
             }
@@ -268,7 +272,11 @@ fn stats(args: &args::StatsArgs) -> anyhow::Result<ExitCode> {
             (Some(first), Some(last)) => format!(", {first} to {last}"),
             _ => String::new(),
         };
-        writeln!(out, "{} articles{range}", stats.num_articles)?;
+        let duplicates = match stats.num_duplicates {
+            0 => String::new(),
+            n => format!(" ({n} more files hold exact duplicates of them)"),
+        };
+        writeln!(out, "{} articles{range}{duplicates}", stats.num_articles)?;
         for (label, counts) in [
             ("leaders", &stats.facets.leaders),
             ("topics", &stats.facets.topics),
