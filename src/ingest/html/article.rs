@@ -93,14 +93,14 @@ impl Stats {
 ///
 /// As Readability does, a result shorter than [`RETRY_CHARS`] is tried again without the
 /// class/id pruning (sites name their article's wrappers in ways that look like boilerplate),
-/// and the longer text is kept.
+/// and kept when it is more than twice as long (a little more text is boilerplate let in).
 pub fn article_text(root: NodeRef<'_, Node>) -> String {
     let strict = extract(root, true);
     if strict.chars().count() >= RETRY_CHARS {
         return strict;
     }
     let loose = extract(root, false);
-    if loose.chars().count() > strict.chars().count() { loose } else { strict }
+    if loose.chars().count() > 2 * strict.chars().count() { loose } else { strict }
 }
 
 /// Article text shorter than this is extracted again with less pruning.
