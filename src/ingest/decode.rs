@@ -109,7 +109,7 @@ fn decode_utf8(rel: &str, bytes: &[u8]) -> Result<Decoded, SkipReason> {
         return Ok(Decoded { text: text.to_string(), encoding: None, warning: None });
     }
     let (valid_multibyte, invalid) = utf8_evidence(bytes);
-    if valid_multibyte > 0 && invalid * 20 <= valid_multibyte {
+    if valid_multibyte > 0 && invalid * 2 <= valid_multibyte {
         // Real UTF-8 with a few broken sequences (a truncated copy, a stray byte).
         let text = String::from_utf8_lossy(bytes).into_owned();
         let message = format!("not valid UTF-8: {invalid} invalid byte sequence(s) replaced with U+FFFD");

@@ -63,7 +63,8 @@ pub fn read(rel: &str, bytes: &[u8]) -> Parsed {
         report.author = (!authors.is_empty()).then(|| authors.join(", "));
         report.source.clone_from(&source);
         report.url = entry.links.first().map(|l| l.href.trim().to_string()).filter(|h| !h.is_empty());
-        report.date = entry.published.or(entry.updated).map(|d| d.format("%Y-%m-%d").to_string());
+        report.date =
+            entry.published.or(entry.updated).and_then(|d| crate::date::parse_day(&d.format("%Y-%m-%d").to_string()));
         report.language = entry
             .language
             .or_else(|| feed.language.clone())

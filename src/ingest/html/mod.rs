@@ -132,10 +132,10 @@ impl Meta {
                 }
                 "title" if title_tag.is_none() => title_tag = Some(clean(&node_text(node))),
                 "h1" if h1.is_none() => h1 = Some(clean(&node_text(node))),
-                "time" if time.is_none() => time = el.attr("datetime").map(str::to_string),
+                "time" if time.is_none() => time = el.attr("datetime").map(clean),
                 "html" => lang = el.attr("lang").or(el.attr("xml:lang")).map(str::to_string),
                 "link" if el.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) => {
-                    canonical = el.attr("href").map(str::to_string);
+                    canonical = el.attr("href").map(clean);
                 }
                 _ => {}
             }
