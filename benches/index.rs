@@ -168,7 +168,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert!(a.iter().chain(&t).all(|r| r.reports == a[0].reports), "both sides must index the same reports");
     assert!(a[0].reports > 0, "the corpus has no reports");
     let med = |runs: &[Run], f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-    let rows: [Row; 5] = [
+    let rows: [Row; 6] = [
+        ("secs", |r| r.secs, "attache ÷ tantivy (< 1: attache faster; target ≤ 1.0)"),
         ("docs/s", Run::docs_per_sec, "attache ÷ tantivy (> 1: attache faster; target ≥ 1.0)"),
         ("MB/s", Run::mb_per_sec, "attache ÷ tantivy"),
         ("peak RSS MiB", |r| r.peak_rss as f64 / 1048576.0, "attache ÷ tantivy (VmHWM; target: attache ≤ 1024 MiB)"),

@@ -132,9 +132,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut lat_a: Vec<(usize, f64)> = Vec::new();
     let mut lat_t: Vec<(usize, f64)> = Vec::new();
+    // Each round's total time per side: the ratio of a round's totals pairs runs taken close
+    // together, so a slow spell of the machine weighs on both sides of it.
+    let mut round_ratios: Vec<f64> = Vec::new();
     for round in 0..rounds {
         let sides: [bool; 2] = if round % 2 == 0 { [true, false] } else { [false, true] };
+        let mut totals = [0.0f64; 2];
         for is_attache in sides {
+            let side_started = Instant::now();
             for (i, q) in queries.iter().enumerate() {
                 let started = Instant::now();
                 if is_attache {
@@ -145,8 +150,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let ms = started.elapsed().as_secs_f64() * 1e3;
                 if is_attache { lat_a.push((i, ms)) } else { lat_t.push((i, ms)) }
             }
+            totals[usize::from(!is_attache)] = side_started.elapsed().as_secs_f64();
         }
+        round_ratios.push(totals[0] / totals[1]);
+        println!(
+            "# round {}: {} queries, attache {:.3} s, tantivy {:.3} s, ratio {:.3}",
+            round + 1,
+            queries.len(),
+            totals[0],
+            totals[1],
+            totals[0] / totals[1]
+        );
     }
+    let mut sorted = round_ratios.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "# all queries, time attache ÷ tantivy: median of {} rounds {:.3} (rounds {:.3}–{:.3}; < 1: attache faster)",
+        sorted.len(),
+        common::median(&sorted),
+        sorted[0],
+        sorted[sorted.len() - 1]
+    );
 
     println!("\n# latency, ms (one thread, {rounds} rounds; ratio = attache ÷ tantivy, < 1: attache faster)");
     println!(

@@ -18,16 +18,15 @@
 //! million reports of a dozen tags each). Counting runs in the count pass of retrieval,
 //! without scores (see `retrieve`).
 //!
-//! Months are counted from the `date` column: per match, its first day into a per-segment map
-//! of days, turned into months once at merge. (Not flattened like the names: a candidate for
-//! the same treatment if it shows in profiles at scale.)
+//! Months are flattened the same way: each document's first date, as its month `YYYY-MM`, is
+//! one more slot of the document, named under the `date` field, so counting a match's month
+//! costs what counting one of its names does.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -69,11 +68,13 @@ impl Names {
 }
 
 impl SegmentValues {
-    /// Reads the columns `fields` (by name) of `segment`, numbering their values in `names`; a
-    /// field without a fast column counts nothing.
+    /// Reads the columns `fields` (by name) of `segment`, and the month of the first date in
+    /// the date column `date`, numbering their values in `names`; a field without a fast
+    /// column counts nothing.
     fn read(
         segment: &SegmentReader,
         fields: &[(Field, String)],
+        date: Option<&(Field, String)>,
         names: &Mutex<Names>,
     ) -> tantivy::Result<SegmentValues> {
         let mut columns = Vec::with_capacity(fields.len());
@@ -88,6 +89,13 @@ impl SegmentValues {
             }
             columns.push((base, column));
         }
+        let dates = match date {
+            Some((field, name)) => segment.fast_fields().column_opt::<DateTime>(name)?.map(|c| (*field, c)),
+            None => None,
+        };
+        // Day since the epoch → the slot of its month (a few thousand distinct days at most).
+        let mut month_slots: FxHashMap<i64, u32> = FxHashMap::default();
+        let mut month_ids: FxHashMap<String, u32> = FxHashMap::default();
         let max_doc = segment.max_doc();
         let mut offsets = Vec::with_capacity(max_doc as usize + 1);
         let mut slots = Vec::new();
@@ -95,6 +103,21 @@ impl SegmentValues {
         for doc in 0..max_doc {
             for (base, column) in &columns {
                 slots.extend(column.term_ords(doc).map(|ord| base + ord as u32));
+            }
+            // One month per article, whatever number of dates it holds.
+            if let Some((field, column)) = &dates
+                && let Some(first) = column.first(doc)
+            {
+                let day = first.into_timestamp_secs().div_euclid(86_400);
+                let slot = *month_slots.entry(day).or_insert_with(|| {
+                    let mut month = crate::date::iso_from_days(day);
+                    month.truncate(7);
+                    *month_ids.entry(month.clone()).or_insert_with(|| {
+                        ids.push(lock(names).id(*field, month));
+                        ids.len() as u32 - 1
+                    })
+                });
+                slots.push(slot);
             }
             offsets.push(slots.len() as u32);
         }
@@ -126,14 +149,20 @@ impl std::fmt::Debug for ColumnCache {
 }
 
 impl ColumnCache {
-    /// The values of `fields` (with their names) in `segment`, flattened once.
-    fn get(&self, segment: &SegmentReader, fields: &[(Field, String)]) -> tantivy::Result<Arc<SegmentValues>> {
-        let key = (segment.segment_id(), fields.iter().map(|f| f.0).collect());
+    /// The values of `fields` (with their names) and the months of `date` in `segment`,
+    /// flattened once.
+    fn get(
+        &self,
+        segment: &SegmentReader,
+        fields: &[(Field, String)],
+        date: Option<&(Field, String)>,
+    ) -> tantivy::Result<Arc<SegmentValues>> {
+        let key = (segment.segment_id(), fields.iter().chain(date).map(|f| f.0).collect());
         if let Some(found) = self.lock().get(&key) {
             return Ok(Arc::clone(found));
         }
         // Read without the lock: two searches may both read a new segment, and one copy wins.
-        let read = Arc::new(SegmentValues::read(segment, fields, &self.names)?);
+        let read = Arc::new(SegmentValues::read(segment, fields, date, &self.names)?);
         Ok(Arc::clone(self.lock().entry(key).or_insert(read)))
     }
 
@@ -165,17 +194,14 @@ pub(crate) struct FacetCollector {
     cache: ColumnCache,
     /// Most values kept per field (the most frequent); `None`: all.
     limit: Option<usize>,
-    /// The date column's name, when months are counted.
-    date: Option<String>,
+    /// The date field and its column's name, when months are counted.
+    date: Option<(Field, String)>,
 }
 
 pub(crate) struct FacetSegment {
     values: Arc<SegmentValues>,
     /// Matches per slot.
     counts: Vec<u32>,
-    date: Option<Column<DateTime>>,
-    /// Matches per day since the epoch (a handful of distinct days in practice).
-    days: HashMap<i64, u64>,
 }
 
 /// Per field, name → matching documents.
@@ -194,7 +220,7 @@ impl FacetCollector {
     fn all(index: &Index, cache: &ColumnCache) -> FacetCollector {
         let f = &index.fields;
         let mut collector = FacetCollector::new(index, cache, &[f.leader, f.topic, f.place, f.org, f.source, f.author]);
-        collector.date = Some(index.tantivy_schema.get_field_name(f.date).to_string());
+        collector.date = Some((f.date, index.tantivy_schema.get_field_name(f.date).to_string()));
         collector
     }
 
@@ -214,13 +240,9 @@ impl Collector for FacetCollector {
     type Child = FacetSegment;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let values = self.cache.get(segment, &self.fields)?;
+        let values = self.cache.get(segment, &self.fields, self.date.as_ref())?;
         let counts = vec![0; values.ids.len()];
-        let date = match &self.date {
-            Some(name) => segment.fast_fields().column_opt::<DateTime>(name)?,
-            None => None,
-        };
-        Ok(FacetSegment { values, counts, date, days: HashMap::new() })
+        Ok(FacetSegment { values, counts })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -231,12 +253,7 @@ impl Collector for FacetCollector {
         let names = lock(&self.cache.names);
         let mut total = vec![0u64; names.names.len()];
         let mut months: BTreeMap<String, u64> = BTreeMap::new();
-        for (values, counts, days) in &fruits {
-            for (&day, &n) in days {
-                let mut month = crate::date::iso_from_days(day);
-                month.truncate(7);
-                *months.entry(month).or_default() += n;
-            }
+        for (values, counts) in &fruits {
             for (&id, &n) in values.ids.iter().zip(counts).filter(|(_, n)| **n > 0) {
                 if let Some(t) = total.get_mut(id as usize) {
                     *t += u64::from(n);
@@ -245,7 +262,10 @@ impl Collector for FacetCollector {
         }
         let mut per_field: Vec<Vec<(&str, u64)>> = vec![Vec::new(); self.fields.len()];
         for (&n, (field, name)) in total.iter().zip(&names.names).filter(|(n, _)| **n > 0) {
-            if let Some(list) = self.fields.iter().position(|f| f.0 == *field).and_then(|i| per_field.get_mut(i)) {
+            if self.date.as_ref().is_some_and(|(date, _)| date == field) {
+                months.insert(name.clone(), n);
+            } else if let Some(list) = self.fields.iter().position(|f| f.0 == *field).and_then(|i| per_field.get_mut(i))
+            {
                 list.push((name.as_str(), n));
             }
         }
@@ -268,8 +288,8 @@ impl Collector for FacetCollector {
     }
 }
 
-/// A segment's values, its matches per slot and its matches per day.
-pub(crate) type SegmentFruit = (Arc<SegmentValues>, Vec<u32>, HashMap<i64, u64>);
+/// A segment's values and its matches per slot.
+pub(crate) type SegmentFruit = (Arc<SegmentValues>, Vec<u32>);
 
 impl SegmentCollector for FacetSegment {
     type Fruit = SegmentFruit;
@@ -290,18 +310,10 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
-        if let Some(date) = &self.date {
-            for &doc in docs {
-                // One count per article, whatever number of dates it holds.
-                if let Some(first) = date.first(doc) {
-                    *self.days.entry(first.into_timestamp_secs().div_euclid(86_400)).or_default() += 1;
-                }
-            }
-        }
     }
 
     fn harvest(self) -> Self::Fruit {
-        (self.values, self.counts, self.days)
+        (self.values, self.counts)
     }
 }
 
