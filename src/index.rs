@@ -740,8 +740,7 @@ impl Worker {
         previous: Option<&str>,
         options: &SyncOptions,
     ) -> crate::Result<FileOutcome> {
-        let mut outcome =
-            FileOutcome {
+        let mut outcome = FileOutcome {
             change: Change::Unchanged,
             num_reports: 0,
             skipped: Vec::new(),
@@ -794,7 +793,9 @@ impl Worker {
             let hash = dedup::fingerprint(&report);
             match dedup.as_mut().and_then(|d| d.claim(&hash, &file.rel)) {
                 Some(holder) => {
-                    writer.add_document(self.stub(&report, &sig, &hash, &holder)).map_err(|e| index_error(&self.location, e))?;
+                    writer
+                        .add_document(self.stub(&report, &sig, &hash, &holder))
+                        .map_err(|e| index_error(&self.location, e))?;
                     outcome.num_duplicates += 1;
                     outcome.num_reports -= 1;
                 }
@@ -989,7 +990,8 @@ impl Indexer {
         let (Some(hash), Some(dup)) = (f.content_hash, f.duplicate_of) else { return Ok(None) };
         let schema = &self.index.tantivy_schema;
         let names = [schema.get_field_name(f.file), schema.get_field_name(hash), schema.get_field_name(dup)];
-        let dedup = Dedup::load(&self.index.reader.searcher(), names).map_err(|e| index_error(&self.index.location(), e))?;
+        let dedup =
+            Dedup::load(&self.index.reader.searcher(), names).map_err(|e| index_error(&self.index.location(), e))?;
         Ok(Some(Arc::new(Mutex::new(dedup))))
     }
 

@@ -59,8 +59,11 @@ impl PageScore {
 pub fn evaluate_html(dir: &Path) -> crate::Result<HtmlEvaluation> {
     let truth_path = dir.join("ground-truth.json");
     let text = std::fs::read_to_string(&truth_path).map_err(|e| Error::io(&truth_path, e))?;
-    let truth: HashMap<String, serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|e| Error::Input { path: truth_path.clone(), line: e.line(), message: e.to_string() })?;
+    let truth: HashMap<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| Error::Input {
+        path: truth_path.clone(),
+        line: e.line(),
+        message: e.to_string(),
+    })?;
     let mut names: Vec<&String> = truth.keys().collect();
     names.sort();
     let mut per_page = Vec::new();
@@ -103,8 +106,7 @@ pub fn shingle_match(expected: &str, got: &str) -> (f64, f64, f64) {
 
 /// Four-word shingles with counts; a text of fewer words is one shingle.
 fn shingles(text: &str) -> HashMap<String, usize> {
-    let words: Vec<&str> =
-        text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     let mut out = HashMap::new();
     let n = words.len().saturating_sub(SHINGLE - 1).max(1);
     for i in 0..n {
@@ -144,7 +146,8 @@ mod tests {
     fn a_benchmark_folder_is_scored() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         std::fs::create_dir(dir.path().join("pages"))?;
-        let body = "The ministers met in Geneva on Tuesday, their first talks in a year, and agreed to meet again soon.";
+        let body =
+            "The ministers met in Geneva on Tuesday, their first talks in a year, and agreed to meet again soon.";
         std::fs::write(
             dir.path().join("pages/a.html"),
             format!("<html><body><nav><a href='/'>Home</a></nav><article><p>{body}</p></article></body></html>"),

@@ -58,8 +58,14 @@ pub fn read(rel: &str, bytes: &[u8]) -> Parsed {
         let mut report = Report::new(format!("{rel}#{key}"), super::html::fragment_text(&html));
         report.path = rel.to_string();
         report.title = entry.title.as_ref().map(|t| super::html::fragment_text(&t.content)).filter(|t| !t.is_empty());
-        let authors: Vec<String> =
-            entry.authors.iter().filter_map(|p| p.name.as_deref()).map(str::trim).filter(|n| !n.is_empty()).map(String::from).collect();
+        let authors: Vec<String> = entry
+            .authors
+            .iter()
+            .filter_map(|p| p.name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect();
         report.author = (!authors.is_empty()).then(|| authors.join(", "));
         report.source.clone_from(&source);
         report.url = entry.links.first().map(|l| l.href.trim().to_string()).filter(|h| !h.is_empty());

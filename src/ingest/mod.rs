@@ -217,11 +217,31 @@ const FORMATS: &[FormatSpec] = &[
         sniff: None,
         reader: Reader::Text(|rel, text| Parsed { reports: vec![text::parse(rel, text)], ..Parsed::default() }),
     },
-    FormatSpec { format: Format::Markdown, extensions: &["md", "markdown"], sniff: None, reader: Reader::Text(markdown::parse) },
+    FormatSpec {
+        format: Format::Markdown,
+        extensions: &["md", "markdown"],
+        sniff: None,
+        reader: Reader::Text(markdown::parse),
+    },
     FormatSpec { format: Format::Json, extensions: &["json"], sniff: None, reader: Reader::Text(json::parse_json) },
-    FormatSpec { format: Format::JsonLines, extensions: &["jsonl", "ndjson"], sniff: None, reader: Reader::Text(json::parse_lines) },
-    FormatSpec { format: Format::Html, extensions: &["html", "htm", "xhtml"], sniff: Some(html::sniff), reader: Reader::Bytes(html::read) },
-    FormatSpec { format: Format::Feed, extensions: &["rss", "atom", "xml"], sniff: Some(feed::sniff), reader: Reader::Bytes(feed::read) },
+    FormatSpec {
+        format: Format::JsonLines,
+        extensions: &["jsonl", "ndjson"],
+        sniff: None,
+        reader: Reader::Text(json::parse_lines),
+    },
+    FormatSpec {
+        format: Format::Html,
+        extensions: &["html", "htm", "xhtml"],
+        sniff: Some(html::sniff),
+        reader: Reader::Bytes(html::read),
+    },
+    FormatSpec {
+        format: Format::Feed,
+        extensions: &["rss", "atom", "xml"],
+        sniff: Some(feed::sniff),
+        reader: Reader::Bytes(feed::read),
+    },
     #[cfg(feature = "pdf")]
     FormatSpec { format: Format::Pdf, extensions: &["pdf"], sniff: None, reader: Reader::Bytes(pdf::read) },
 ];

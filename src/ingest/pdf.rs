@@ -111,7 +111,8 @@ pub(crate) mod tests {
     pub(crate) fn pdf(lines: &[&str], title: &str) -> Vec<u8> {
         let mut content = String::from("BT /F1 12 Tf 72 720 Td 14 TL\n");
         for line in lines {
-            content.push_str(&format!("({}) Tj T*\n", line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)")));
+            content
+                .push_str(&format!("({}) Tj T*\n", line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)")));
         }
         content.push_str("ET\n");
         if lines.is_empty() {

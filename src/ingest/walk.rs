@@ -114,7 +114,9 @@ pub fn entries<'a>(root: &'a Path, options: &WalkOptions) -> impl Iterator<Item 
         if !entry.file_type().is_file() {
             return None;
         }
-        let Some(format) = Format::of(entry.path()) else { return Some(Entry::Ignored(Ignored::new(root, entry.path()))) };
+        let Some(format) = Format::of(entry.path()) else {
+            return Some(Entry::Ignored(Ignored::new(root, entry.path())));
+        };
         let rel = relative_id(root, entry.path());
         Some(match entry.metadata() {
             Ok(meta) => {

@@ -76,7 +76,10 @@ fn a_few_invalid_bytes_are_decoded_with_a_warning() {
     assert_eq!(summary.warnings[0].path, "mostly_utf8.txt");
     assert!(summary.warnings[0].message.contains("UTF-8"));
     assert_eq!(summary.encodings.len(), 1);
-    assert_eq!((summary.encodings[0].path.as_str(), summary.encodings[0].encoding.as_str()), ("latin1.txt", "windows-1252"));
+    assert_eq!(
+        (summary.encodings[0].path.as_str(), summary.encodings[0].encoding.as_str()),
+        ("latin1.txt", "windows-1252")
+    );
     assert!(index.searcher().article("latin1.txt").unwrap().report.body.ends_with("Café diplomacy continued."));
     assert_eq!(index.num_reports(), 2);
 }

@@ -23,11 +23,15 @@ fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
 #[test]
 fn every_encoding_is_read_named_and_searchable() {
     let c = TempCorpus::new();
-    let french = "TITLE: Visite à l'Élysée\n\nLe président a reçu le ministre des affaires étrangères à l'Élysée mardi.";
+    let french =
+        "TITLE: Visite à l'Élysée\n\nLe président a reçu le ministre des affaires étrangères à l'Élysée mardi.";
     let russian = "Президент провёл переговоры с премьер-министром в Москве, сообщил Кремль. ";
     c.write_bytes("fr/latin1.txt", &encoding_rs::WINDOWS_1252.encode(french).0);
     c.write_bytes("ru/koi8.txt", &encoding_rs::KOI8_R.encode(&format!("{russian}Переговоры шли три часа.")).0);
-    c.write_bytes("ru/cp1251.txt", &encoding_rs::WINDOWS_1251.encode(&format!("{russian}Стороны подписали меморандум.")).0);
+    c.write_bytes(
+        "ru/cp1251.txt",
+        &encoding_rs::WINDOWS_1251.encode(&format!("{russian}Стороны подписали меморандум.")).0,
+    );
     c.write_bytes("win/le.txt", &utf16("Ministers met in Geneva on the sanctions dossier.", true, true));
     c.write_bytes("win/be.txt", &utf16("Envoys met in Vienna on the nuclear dossier.", false, true));
     c.write_bytes("win/nobom.txt", &utf16("Delegates met in Oslo on the fisheries dossier.", true, false));
@@ -154,7 +158,10 @@ fn feed_items_become_reports_and_reindexing_duplicates_none() {
     assert_eq!(r.date.as_deref(), Some("2025-07-03"));
     assert_eq!(r.body, "The envoy arrived in Doha for ceasefire talks.");
     let a = index.searcher().article("feeds/notes.atom#urn:notes:1").expect("atom entry").report;
-    assert_eq!((a.title.as_deref(), a.author.as_deref(), a.date.as_deref()), (Some("Talks resume"), Some("Ana Ruiz"), Some("2025-07-04")));
+    assert_eq!(
+        (a.title.as_deref(), a.author.as_deref(), a.date.as_deref()),
+        (Some("Talks resume"), Some("Ana Ruiz"), Some("2025-07-04"))
+    );
     assert_eq!(hits(&index, "uranium"), ["feeds/notes.atom#urn:notes:1"]);
     assert_eq!(hits(&index, "ceasefire"), ["feeds/world.rss#doha-1"]);
 
@@ -198,7 +205,10 @@ fn pdf(lines: &[&str]) -> Vec<u8> {
     for o in offsets {
         out.extend(format!("{o:010} 00000 n \n").bytes());
     }
-    out.extend(format!("trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes());
+    out.extend(
+        format!("trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .bytes(),
+    );
     out
 }
 
@@ -237,12 +247,14 @@ fn a_report_saved_twice_is_indexed_once_and_listed() {
     assert_eq!(index.num_duplicates(), 1);
     let found = hits(&index, "ceasefire");
     assert_eq!(found.len(), 1, "{found:?}");
-    let (kept, other) = if found[0] == "a/original.txt" { ("a/original.txt", "b/copy.md") } else { ("b/copy.md", "a/original.txt") };
+    let (kept, other) =
+        if found[0] == "a/original.txt" { ("a/original.txt", "b/copy.md") } else { ("b/copy.md", "a/original.txt") };
     let article = index.searcher().article(kept).expect("article");
     assert_eq!(article.duplicates, [other]);
     let stats = index.stats().expect("stats");
     assert_eq!((stats.num_articles, stats.num_duplicates), (2, 1));
-    let exported: Vec<attache::Article> = index.searcher().export().expect("export").map(|a| a.expect("article")).collect();
+    let exported: Vec<attache::Article> =
+        index.searcher().export().expect("export").map(|a| a.expect("article")).collect();
     assert_eq!(exported.len(), 2);
 
     // Re-indexing changes nothing.

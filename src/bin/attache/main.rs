@@ -447,7 +447,11 @@ fn report_problems(summary: &attache::IndexSummary, verbose: bool) {
             *counts.entry(&e.encoding).or_default() += 1;
         }
         let counts: Vec<String> = counts.iter().map(|(e, n)| format!("{e} {n}")).collect();
-        eprintln!("attache: {} files read in other encodings than UTF-8: {}", summary.encodings.len(), counts.join(", "));
+        eprintln!(
+            "attache: {} files read in other encodings than UTF-8: {}",
+            summary.encodings.len(),
+            counts.join(", ")
+        );
     }
     if verbose {
         for e in &summary.encodings {

@@ -25,28 +25,152 @@ use scraper::Node;
 
 /// Tags whose subtree never holds article text.
 const DROP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "button",
-    "input", "select", "textarea", "option", "label", "nav", "aside", "footer", "figure", "figcaption", "picture",
-    "video", "audio", "map", "dialog", "menu", "head", "title", "meta", "link", "img", "source", "fieldset",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "label",
+    "nav",
+    "aside",
+    "footer",
+    "figure",
+    "figcaption",
+    "picture",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+    "menu",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "img",
+    "source",
+    "fieldset",
 ];
 
 /// Block-level tags: text on either side of them is a separate block.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "main", "header", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd",
-    "table", "tr", "td", "th", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "address", "body",
-    "html", "center", "form", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "hr",
+    "address",
+    "body",
+    "html",
+    "center",
+    "form",
+    "details",
+    "summary",
 ];
 
 /// Class/id words of elements that are not article text (unless [`MAYBE`] words are there too).
 const UNLIKELY: &[&str] = &[
-    "comment", "comments", "disqus", "share", "sharing", "social", "related", "recommended", "newsletter",
-    "subscribe", "signup", "sign-up", "promo", "sponsor", "sponsored", "advert", "ad", "ads", "adslot", "banner",
-    "sidebar", "breadcrumb", "breadcrumbs", "pagination", "pager", "popup", "modal", "cookie", "gdpr", "consent",
-    "caption", "byline", "timestamp", "dateline", "toolbar", "outbrain", "taboola", "recirc", "trending",
-    "most-popular", "mostpopular", "most-read", "mostread", "masthead", "menu", "navbar", "footer", "skip-link",
-    "visually-hidden", "sr-only", "tag-list", "shoutbox", "skyscraper", "supplemental", "legends", "remark",
-    "replies", "community", "also-read", "read-more", "readmore", "more-stories", "paywall", "slideshow",
-    "carousel", "advertisement", "nav", "navigation", "header",
+    "comment",
+    "comments",
+    "disqus",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommended",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "sign-up",
+    "promo",
+    "sponsor",
+    "sponsored",
+    "advert",
+    "ad",
+    "ads",
+    "adslot",
+    "banner",
+    "sidebar",
+    "breadcrumb",
+    "breadcrumbs",
+    "pagination",
+    "pager",
+    "popup",
+    "modal",
+    "cookie",
+    "gdpr",
+    "consent",
+    "caption",
+    "byline",
+    "timestamp",
+    "dateline",
+    "toolbar",
+    "outbrain",
+    "taboola",
+    "recirc",
+    "trending",
+    "most-popular",
+    "mostpopular",
+    "most-read",
+    "mostread",
+    "masthead",
+    "menu",
+    "navbar",
+    "footer",
+    "skip-link",
+    "visually-hidden",
+    "sr-only",
+    "tag-list",
+    "shoutbox",
+    "skyscraper",
+    "supplemental",
+    "legends",
+    "remark",
+    "replies",
+    "community",
+    "also-read",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "paywall",
+    "slideshow",
+    "carousel",
+    "advertisement",
+    "nav",
+    "navigation",
+    "header",
 ];
 
 /// Class/id words that keep an element despite an [`UNLIKELY`] word.
@@ -54,9 +178,36 @@ const MAYBE: &[&str] = &["article", "body", "content", "story", "main", "entry",
 
 /// Class/id words against an element as the article's container.
 const NEGATIVE: &[&str] = &[
-    "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "footnote", "gdpr", "masthead", "media",
-    "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor",
-    "shopping", "tags", "tool", "widget", "teaser", "card", "list", "nav", "header",
+    "hidden",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "foot",
+    "footnote",
+    "gdpr",
+    "masthead",
+    "media",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "tool",
+    "widget",
+    "teaser",
+    "card",
+    "list",
+    "nav",
+    "header",
 ];
 
 /// Class/id words for an element as the article's container.
@@ -108,7 +259,7 @@ const RETRY_CHARS: usize = 500;
 
 fn extract(root: NodeRef<'_, Node>, strip_unlikely: bool) -> String {
     let mut page = Page { dropped: HashMap::new(), stats: HashMap::new(), strip_unlikely };
-    page.prune(root, false);
+    page.prune(root);
     page.count(root, false);
     let Some(top) = page.best_candidate(root) else { return String::new() };
     let chosen = page.gather(top);
@@ -122,7 +273,7 @@ fn extract(root: NodeRef<'_, Node>, strip_unlikely: bool) -> String {
 /// All readable text under `root` (pruned as for the article), blocks separated by blank lines.
 pub fn all_text(root: NodeRef<'_, Node>) -> String {
     let mut page = Page { dropped: HashMap::new(), stats: HashMap::new(), strip_unlikely: true };
-    page.prune(root, false);
+    page.prune(root);
     page.count(root, false);
     let mut out = Blocks::default();
     page.write(root, &mut out, false);
@@ -214,7 +365,7 @@ impl Page {
     }
 
     /// Pass 1: marks the elements that are not article text.
-    fn prune(&mut self, node: NodeRef<'_, Node>, in_article: bool) {
+    fn prune(&mut self, node: NodeRef<'_, Node>) {
         for child in node.children() {
             let Some(name) = element_name(&child) else { continue };
             let words = class_and_id(&child);
@@ -232,7 +383,7 @@ impl Page {
             if drop {
                 self.dropped.insert(child.id(), ());
             } else {
-                self.prune(child, in_article || structural);
+                self.prune(child);
             }
         }
     }
@@ -511,7 +662,8 @@ mod tests {
 
     #[test]
     fn menus_scripts_and_related_links_are_left_out() {
-        let body = "The foreign ministers met in Geneva on Tuesday, their first talks in a year, and agreed to meet again. ";
+        let body =
+            "The foreign ministers met in Geneva on Tuesday, their first talks in a year, and agreed to meet again. ";
         let page = format!(
             r#"<html><body>
             <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav>
@@ -528,7 +680,17 @@ mod tests {
         let got = text(&page);
         assert!(got.contains("first talks in a year"), "{got}");
         assert!(got.contains("a statement would follow"), "{got}");
-        for absent in ["Home", "Politics", "tracking", "color", "Ministers meet", "caption", "Other story", "Copyright", "By A. Writer"] {
+        for absent in [
+            "Home",
+            "Politics",
+            "tracking",
+            "color",
+            "Ministers meet",
+            "caption",
+            "Other story",
+            "Copyright",
+            "By A. Writer",
+        ] {
             assert!(!got.contains(absent), "{absent:?} in {got}");
         }
     }

@@ -49,7 +49,12 @@ pub fn read(rel: &str, bytes: &[u8]) -> Parsed {
     };
     // A page without article text becomes an `Empty` skip in `ingest::finish`.
     let report = parse_page(rel, &decoded.text);
-    Parsed { reports: vec![report], warnings: decoded.warning.into_iter().collect(), encoding: decoded.encoding, ..Parsed::default() }
+    Parsed {
+        reports: vec![report],
+        warnings: decoded.warning.into_iter().collect(),
+        encoding: decoded.encoding,
+        ..Parsed::default()
+    }
 }
 
 /// The report of a page's HTML text: metadata and article text.
@@ -150,7 +155,9 @@ impl Meta {
             author: article
                 .and_then(|a| a.get("author"))
                 .and_then(names)
-                .or_else(|| tag(&["author", "article:author", "byl", "parsely-author", "dc.creator", "sailthru.author"]))
+                .or_else(|| {
+                    tag(&["author", "article:author", "byl", "parsely-author", "dc.creator", "sailthru.author"])
+                })
                 .filter(|a| !a.starts_with("http")),
             source: article
                 .and_then(|a| a.get("publisher"))
@@ -210,11 +217,7 @@ fn find_article(value: &Value) -> Option<&Value> {
                 Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(is_article_type),
                 _ => false,
             };
-            if is_article {
-                Some(value)
-            } else {
-                map.get("@graph").and_then(find_article)
-            }
+            if is_article { Some(value) } else { map.get("@graph").and_then(find_article) }
         }
         _ => None,
     }
