@@ -242,7 +242,7 @@ impl Stats {
 
 /// The article text of the page under `root`, blocks separated by blank lines.
 ///
-/// As Readability does, a result shorter than [`RETRY_CHARS`] is tried again without the
+/// As Readability does, a result shorter than 500 characters is tried again without the
 /// class/id pruning (sites name their article's wrappers in ways that look like boilerplate),
 /// and kept when it is more than twice as long (a little more text is boilerplate let in).
 pub fn article_text(root: NodeRef<'_, Node>) -> String {

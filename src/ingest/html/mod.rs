@@ -1,7 +1,7 @@
 //! Web pages (`.html`, `.htm`): a saved news page becomes one report.
 //!
 //! The bytes are decoded in the charset the page declares (`<meta charset>`), else as any
-//! text file ([`super::decode`]); html5ever (through scraper) parses them as a browser would.
+//! text file ([`super::decode()`]); html5ever (through scraper) parses them as a browser would.
 //! Metadata comes from, in order of trust: JSON-LD (`NewsArticle` and the other article
 //! types: `headline`, `author`, `datePublished`, `publisher`, `inLanguage`), Open Graph and
 //! `article:` meta tags, the usual `<meta name>` tags, then `<title>`, `<h1>`, `<time>` and
