@@ -72,7 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     String::new()
                 };
                 eprintln!(
-                    "indexed {} into {}: {} added, {} updated, {} deleted, {} unchanged, {} not read{kinds}{duplicates}; {} articles in the index",
+                    "indexed {} into {}: {} added, {} updated, {} deleted, {} unchanged, {} skipped{kinds}{duplicates}; {} articles in the index",
                     args.dir.display(),
                     path.display(),
                     summary.num_added,
