@@ -23,6 +23,7 @@
 //! and `attache eval ir` render [`Evaluation`] and [`compare::Comparison`].
 
 pub mod compare;
+pub mod html;
 pub mod significance;
 pub mod stories;
 

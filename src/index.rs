@@ -16,6 +16,7 @@
 //! the document they hand to tantivy (the private `document` module) carries those tokens for
 //! the index's analyzer to replay (see [`crate::analysis`]).
 
+pub(crate) mod dedup;
 mod document;
 
 use std::collections::HashMap;
@@ -27,9 +28,10 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use self::dedup::Dedup;
 use self::document::ReportDoc;
 use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer};
-use crate::ingest::{self, Skipped, SourceFile, WalkOptions, Warning};
+use crate::ingest::{self, FileEncoding, Ignored, Skipped, SourceFile, WalkOptions, Warning};
 use crate::merge::{CappedMergePolicy, MAX_MERGE_BYTES};
 use crate::schema::Fields;
 use crate::stories::{Assigner, Features, StoryOptions};
@@ -210,14 +212,33 @@ impl Index {
             location: self.location(),
             index_entities: extraction == Extraction::Full,
             story_options: StoryOptions::default(),
+            dedup: None,
         };
         let stories = Assigner::new(self, StoryOptions::default());
         Ok(Indexer { index: self.clone(), writer, worker, stories })
     }
 
-    /// Number of reports in the latest commit visible to this handle.
+    /// Number of reports in the latest commit visible to this handle; a report saved twice
+    /// counts once (see [`Index::num_duplicates`]).
     pub fn num_reports(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.reader.searcher().num_docs().saturating_sub(self.num_duplicates())
+    }
+
+    /// Number of reports left out as exact duplicates of another file's report: each is
+    /// listed on that report ([`crate::Article::duplicates`]).
+    pub fn num_duplicates(&self) -> u64 {
+        let Some(field) = self.fields.duplicate_of else { return 0 };
+        let name = self.tantivy_schema.get_field_name(field);
+        let searcher = self.reader.searcher();
+        let mut count = 0;
+        for segment in searcher.segment_readers() {
+            let Ok(Some(column)) = segment.fast_fields().str(name) else { continue };
+            if column.num_terms() == 0 {
+                continue;
+            }
+            count += segment.doc_ids_alive().filter(|&doc| column.term_ords(doc).next().is_some()).count() as u64;
+        }
+        count
     }
 
     /// Where the index lives (`None` in RAM).
@@ -381,6 +402,8 @@ pub struct IndexSummary {
     pub num_reports: usize,
     /// Files with an extension attache does not read.
     pub num_ignored: usize,
+    /// Those files, with their kind (extension).
+    pub ignored: Vec<Ignored>,
     /// Files and records not indexed, with the reason.
     pub skipped: Vec<Skipped>,
     /// Files indexed despite a problem.
@@ -388,6 +411,27 @@ pub struct IndexSummary {
     /// Seconds spent deciding the reports' stories (see [`crate::stories`]): the indexer
     /// decides them one report at a time while its workers read and analyse the next ones.
     pub story_secs: f64,
+    /// Files read in an encoding other than UTF-8, and which.
+    pub encodings: Vec<FileEncoding>,
+    /// Reports not indexed again because another file holds the same text (listed on it).
+    pub num_duplicates: usize,
+}
+
+impl IndexSummary {
+    /// Files and records not indexed, counted by kind, most frequent first: ignored files by
+    /// extension (`.docx`), skipped ones by reason (`binary`, `PDF without text layer`).
+    pub fn not_read_by_kind(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for ignored in &self.ignored {
+            *counts.entry(ignored.kind.clone()).or_default() += 1;
+        }
+        for skipped in &self.skipped {
+            *counts.entry(skipped.reason.kind().to_string()).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+    }
 }
 
 /// Files handed to the indexing workers at a time; periodic commits happen between batches.
@@ -409,6 +453,7 @@ struct Pending {
     order: (usize, usize),
     /// Whether the report's file had reports before.
     replaced: bool,
+    hash: String,
     title_terms: TermBuffer,
     body_terms: TermBuffer,
 }
@@ -549,6 +594,8 @@ struct Worker {
     index_entities: bool,
     /// How a report's story features are computed.
     story_options: StoryOptions,
+    /// Which file holds each text, during [`Indexer::sync_dir`] (None: duplicates are indexed).
+    dedup: Option<Arc<Mutex<Dedup>>>,
 }
 
 /// How a file compared with the last commit.
@@ -567,12 +614,14 @@ struct FileOutcome {
     num_reports: usize,
     skipped: Vec<Skipped>,
     warnings: Vec<Warning>,
+    encoding: Option<&'static str>,
+    num_duplicates: usize,
 }
 
 impl Worker {
     /// Analyses and extracts `report` into a tantivy document. The title and body are
     /// analysed here, once: the document carries their tokens to the index writer.
-    fn document(&mut self, report: &Report, sig: &str) -> crate::Result<(Ready, Entities)> {
+    fn document(&mut self, report: &Report, sig: &str, hash: &str) -> crate::Result<(Ready, Entities)> {
         self.extractor()?;
         let title = report.title.as_deref().unwrap_or("");
         let title_terms = self.title_terms.analyse_tagged(&mut self.analyzer, title);
@@ -582,7 +631,7 @@ impl Worker {
             Some(extractor) => extractor.extract_terms(report, (title, title_terms), (&report.body, body_terms)),
             None => Entities::default(),
         };
-        let doc = self.build_doc(report, sig, &entities, (&self.title_terms, &self.body_terms));
+        let doc = self.build_doc(report, (sig, hash), &entities, (&self.title_terms, &self.body_terms));
         Ok((ready(report, doc, features), entities))
     }
 
@@ -606,6 +655,7 @@ impl Worker {
         sink: &Sink,
         report: Report,
         sig: &str,
+        hash: String,
         (order, replaced): ((usize, usize), bool),
     ) -> crate::Result<()> {
         if self.extractor.is_none()
@@ -616,13 +666,13 @@ impl Worker {
             let (mut title_terms, mut body_terms) = (TermBuffer::default(), TermBuffer::default());
             title_terms.analyse_tagged(&mut self.analyzer, report.title.as_deref().unwrap_or(""));
             body_terms.analyse_tagged(&mut self.analyzer, &report.body);
-            self.pending.push(Pending { report, sig: sig.to_string(), order, replaced, title_terms, body_terms });
+            self.pending.push(Pending { report, sig: sig.to_string(), order, replaced, hash, title_terms, body_terms });
             #[cfg(test)]
             self.num_deferred.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
         self.flush(sink)?;
-        let (ready, _) = self.document(&report, sig)?;
+        let (ready, _) = self.document(&report, sig, &hash)?;
         self.send(sink, Message::Doc { order, replaced, ready })
     }
 
@@ -658,7 +708,7 @@ impl Worker {
                     (Entities::default(), Features::of(&title_terms, &body_terms, &self.story_options))
                 }
             };
-            let doc = self.build_doc(&p.report, &p.sig, &entities, (&p.title_terms, &p.body_terms));
+            let doc = self.build_doc(&p.report, (&p.sig, &p.hash), &entities, (&p.title_terms, &p.body_terms));
             let ready = ready(&p.report, doc, features);
             self.send(sink, Message::Doc { order: p.order, replaced: p.replaced, ready })?;
         }
@@ -669,7 +719,7 @@ impl Worker {
     fn build_doc(
         &self,
         report: &Report,
-        sig: &str,
+        (sig, hash): (&str, &str),
         entities: &Entities,
         (title_terms, body_terms): (&TermBuffer, &TermBuffer),
     ) -> ReportDoc {
@@ -679,6 +729,9 @@ impl Worker {
         doc.add_text(f.path, &report.path);
         doc.add_text(f.file, &report.path);
         doc.add_text(f.file_sig, sig);
+        if let Some(field) = f.content_hash {
+            doc.add_text(field, hash);
+        }
         if let Some(title) = &report.title {
             doc.add_analysed(f.title, AnalysedText::new(title, title_terms.terms(), &self.replay));
         }
@@ -715,6 +768,21 @@ impl Worker {
         doc
     }
 
+    /// The document of a report left out as a duplicate of one in `holder` ([`dedup`]).
+    fn stub(&self, report: &Report, sig: &str, hash: &str, holder: &str) -> ReportDoc {
+        let f = &self.fields;
+        let mut doc = ReportDoc::default();
+        doc.add_text(f.id, &report.id);
+        doc.add_text(f.path, &report.path);
+        doc.add_text(f.file, &report.path);
+        doc.add_text(f.file_sig, sig);
+        if let (Some(hash_field), Some(dup_field)) = (f.content_hash, f.duplicate_of) {
+            doc.add_text(hash_field, hash);
+            doc.add_text(dup_field, holder);
+        }
+        doc
+    }
+
     /// Brings one file up to date in `writer`: skips it when unchanged, otherwise deletes its
     /// old reports and adds the new ones — in that order, from this one thread, so tantivy's
     /// operation stamps apply the delete to the old reports only.
@@ -726,8 +794,14 @@ impl Worker {
         previous: Option<&str>,
         options: &SyncOptions,
     ) -> crate::Result<FileOutcome> {
-        let mut outcome =
-            FileOutcome { change: Change::Unchanged, num_reports: 0, skipped: Vec::new(), warnings: Vec::new() };
+        let mut outcome = FileOutcome {
+            change: Change::Unchanged,
+            num_reports: 0,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            encoding: None,
+            num_duplicates: 0,
+        };
         let quick = format!("{}:{}", file.size, file.mtime_ns);
         if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
             return Ok(outcome);
@@ -758,12 +832,33 @@ impl Worker {
         };
         outcome.skipped = parsed.skipped;
         outcome.warnings = parsed.warnings;
+        outcome.encoding = parsed.encoding;
         if previous.is_some() {
             writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
         outcome.num_reports = parsed.reports.len();
-        for (seq, report) in parsed.reports.into_iter().enumerate() {
-            self.add_or_keep(sink, report, &sig, ((at, seq), previous.is_some()))?;
+        let mut dedup = self.dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner));
+        if let Some(d) = dedup.as_mut() {
+            d.forget(&file.rel);
+            d.touched.insert(file.rel.clone());
+        }
+        let mut kept = Vec::with_capacity(parsed.reports.len());
+        for report in parsed.reports {
+            let hash = dedup::fingerprint(&report);
+            match dedup.as_mut().and_then(|d| d.claim(&hash, &file.rel)) {
+                Some(holder) => {
+                    writer
+                        .add_document(self.stub(&report, &sig, &hash, &holder))
+                        .map_err(|e| index_error(&self.location, e))?;
+                    outcome.num_duplicates += 1;
+                    outcome.num_reports -= 1;
+                }
+                None => kept.push((report, hash)),
+            }
+        }
+        drop(dedup);
+        for (seq, (report, hash)) in kept.into_iter().enumerate() {
+            self.add_or_keep(sink, report, &sig, hash, ((at, seq), previous.is_some()))?;
         }
         outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
@@ -779,7 +874,7 @@ impl Indexer {
     /// entities extracted from it.
     pub fn add(&mut self, report: &Report) -> crate::Result<Entities> {
         self.delete(&report.id);
-        let (ready, entities) = self.worker.document(report, "")?;
+        let (ready, entities) = self.worker.document(report, "", &dedup::fingerprint(report))?;
         self.add_ready(ready)?;
         Ok(entities)
     }
@@ -833,8 +928,11 @@ impl Indexer {
         let total = ingest::count_files(dir, &options.walk);
         let mut summary = IndexSummary::default();
         let mut known = self.file_signatures()?;
+        let dedup = self.load_dedup()?;
         let num_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_DEFAULT_THREADS);
-        let mut workers = vec![self.worker.clone(); num_workers];
+        let mut worker = self.worker.clone();
+        worker.dedup.clone_from(&dedup);
+        let mut workers = vec![worker; num_workers];
         let mut since_commit = 0;
         let mut done = 0;
         let mut entries = ingest::entries(dir, &options.walk);
@@ -845,7 +943,10 @@ impl Indexer {
                 match entry {
                     ingest::Entry::File(file) => batch.push(file),
                     ingest::Entry::Skipped(skipped) => summary.skipped.push(skipped),
-                    ingest::Entry::Ignored => summary.num_ignored += 1,
+                    ingest::Entry::Ignored(ignored) => {
+                        summary.num_ignored += 1;
+                        summary.ignored.push(ignored);
+                    }
                 }
                 if batch.len() == SYNC_BATCH_FILES {
                     break;
@@ -865,9 +966,13 @@ impl Indexer {
                     Change::Nothing => {}
                 }
                 summary.num_reports += outcome.num_reports;
+                summary.num_duplicates += outcome.num_duplicates;
                 since_commit += outcome.num_reports;
                 summary.skipped.extend(outcome.skipped);
                 summary.warnings.extend(outcome.warnings);
+                if let Some(encoding) = outcome.encoding {
+                    summary.encodings.push(FileEncoding { path: file.rel.clone(), encoding: encoding.to_string() });
+                }
                 done += 1;
                 // Files created after the count still count.
                 progress(&Progress::Indexing { done, total: total.max(done), path: file.rel.clone() });
@@ -890,6 +995,25 @@ impl Indexer {
             self.writer.delete_term(Term::from_field_text(self.index.fields.file, gone));
             self.stories.deleted_file(gone);
             summary.num_deleted += 1;
+            if let Some(d) = &dedup {
+                d.lock().unwrap_or_else(PoisonError::into_inner).forget(gone);
+            }
+        }
+        // Duplicates whose original went away or changed: read again, the first takes over.
+        let orphans = dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner).orphans());
+        let orphans: Vec<SourceFile> =
+            orphans.unwrap_or_default().iter().filter_map(|rel| ingest::source_file(dir, rel)).collect();
+        if !orphans.is_empty() {
+            for file in &orphans {
+                self.writer.delete_term(Term::from_field_text(self.index.fields.file, &file.rel));
+            }
+            let previous = vec![None; orphans.len()];
+            let (outcomes, story_time) = self.sync_batch(&mut workers, &orphans, &previous, options)?;
+            summary.story_secs += story_time.as_secs_f64();
+            for outcome in outcomes {
+                summary.num_reports += outcome.num_reports;
+                summary.num_duplicates += outcome.num_duplicates;
+            }
         }
         Ok(summary)
     }
@@ -968,6 +1092,17 @@ impl Indexer {
         ordered?;
         all.sort_by_key(|(i, _)| *i);
         Ok((all.into_iter().map(|(_, outcome)| outcome).collect(), story_time))
+    }
+
+    /// The duplicates' bookkeeping of the latest commit, when the schema has its fields.
+    fn load_dedup(&self) -> crate::Result<Option<Arc<Mutex<Dedup>>>> {
+        let f = &self.index.fields;
+        let (Some(hash), Some(dup)) = (f.content_hash, f.duplicate_of) else { return Ok(None) };
+        let schema = &self.index.tantivy_schema;
+        let names = [schema.get_field_name(f.file), schema.get_field_name(hash), schema.get_field_name(dup)];
+        let dedup =
+            Dedup::load(&self.index.reader.searcher(), names).map_err(|e| index_error(&self.index.location(), e))?;
+        Ok(Some(Arc::new(Mutex::new(dedup))))
     }
 
     /// `file → signature` of every file in the latest commit.

@@ -175,6 +175,9 @@ pub(crate) struct Fields {
     /// The report's story signature, read back by later reports' story decisions.
     pub story_sig: Field,
     pub person: Field,
+    /// Exact duplicates (optional fields; see `index::dedup`).
+    pub content_hash: Option<Field>,
+    pub duplicate_of: Option<Field>,
 }
 
 impl Fields {
@@ -206,6 +209,8 @@ impl Fields {
             story: get("story", Keyword)?,
             story_sig: get("story_sig", Stored)?,
             person: get("person", Text)?,
+            content_hash: get("content_hash", Keyword).ok(),
+            duplicate_of: get("duplicate_of", Keyword).ok(),
         };
         for name in [
             "id",

@@ -54,7 +54,7 @@ pub fn parse(rel: &str, text: &str) -> Parsed {
         }
     }
     report.body = lines.join("\n").trim().to_string();
-    Parsed { reports: vec![report], skipped: Vec::new(), warnings }
+    Parsed { reports: vec![report], warnings, ..Parsed::default() }
 }
 
 /// Splits `rest` at a line consisting of `fence`: (front matter, text after the fence line).

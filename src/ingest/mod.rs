@@ -11,21 +11,24 @@
 //! (0-based record number) or `#<record id>` for records of a JSON or JSONL file.
 
 pub mod dateline;
+pub mod decode;
+pub mod feed;
+pub mod html;
 pub mod json;
 pub mod markdown;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod text;
 pub mod walk;
 
 use serde::Serialize;
 
 use crate::Report;
-pub use walk::{Entry, SourceFile, WalkOptions, count_files, entries, walk};
+pub use decode::{Decoded, FileEncoding};
+pub use walk::{Entry, Ignored, SourceFile, WalkOptions, count_files, entries, source_file, walk};
 
 /// Files larger than this are skipped unless the limit is raised.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Share of replacement characters above which invalid UTF-8 is treated as binary.
-const MAX_LOSSY_RATIO: f64 = 0.01;
 
 /// Why a file, or one record of it, was not indexed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,7 +40,8 @@ pub enum SkipReason {
         /// The operating system's message.
         message: String,
     },
-    /// The file looks binary (NUL bytes, or mostly invalid UTF-8).
+    /// The file is binary by its content: NUL bytes outside UTF-16, a known magic number,
+    /// or control bytes that text does not hold.
     Binary,
     /// The file (or record) has no text.
     Empty,
@@ -62,6 +66,44 @@ pub enum SkipReason {
         /// What was found instead.
         message: String,
     },
+    /// A `.xml` file that is not an RSS or Atom feed.
+    NotAFeed,
+    /// A feed that does not parse.
+    Feed {
+        /// The parser's message.
+        message: String,
+    },
+    /// A PDF that does not parse.
+    Pdf {
+        /// The parser's message.
+        message: String,
+    },
+    /// A PDF without a text layer (a scan): nothing to index without OCR.
+    NoTextLayer,
+    /// A format this build does not read (`.pdf` without the `pdf` feature).
+    Unsupported {
+        /// The format.
+        format: Format,
+    },
+}
+
+impl SkipReason {
+    /// A short name of the reason, for counts by kind (`binary`, `no text layer` …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SkipReason::Unreadable { .. } => "unreadable",
+            SkipReason::Binary => "binary",
+            SkipReason::Empty => "empty",
+            SkipReason::TooLarge { .. } => "too large",
+            SkipReason::Json { .. } => "invalid JSON",
+            SkipReason::Shape { .. } => "JSON of another shape",
+            SkipReason::NotAFeed => "XML, not a feed",
+            SkipReason::Feed { .. } => "invalid feed",
+            SkipReason::Pdf { .. } => "invalid PDF",
+            SkipReason::NoTextLayer => "PDF without text layer",
+            SkipReason::Unsupported { .. } => "unsupported",
+        }
+    }
 }
 
 impl std::fmt::Display for SkipReason {
@@ -77,6 +119,11 @@ impl std::fmt::Display for SkipReason {
                 write!(f, "line {line}, column {column}: invalid JSON: {message}")
             }
             SkipReason::Shape { message } => write!(f, "{message}"),
+            SkipReason::NotAFeed => f.write_str("XML that is not an RSS or Atom feed"),
+            SkipReason::Feed { message } => write!(f, "invalid feed: {message}"),
+            SkipReason::Pdf { message } => write!(f, "invalid PDF: {message}"),
+            SkipReason::NoTextLayer => f.write_str("PDF without a text layer (a scan?): nothing to index"),
+            SkipReason::Unsupported { format } => write!(f, "{format:?} files are not read by this build"),
         }
     }
 }
@@ -120,10 +167,13 @@ pub struct Parsed {
     pub skipped: Vec<Skipped>,
     /// Oddities worth telling the user.
     pub warnings: Vec<Warning>,
+    /// The encoding the file was read as, when it was not UTF-8.
+    pub encoding: Option<&'static str>,
 }
 
-/// Input formats attache understands, by file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Input formats attache understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     /// `.txt`: header lines, WordPress footer, headline.
     Text,
@@ -133,52 +183,110 @@ pub enum Format {
     Json,
     /// `.jsonl`, `.ndjson`: one object a line.
     JsonLines,
+    /// `.html`, `.htm`: a saved web page; its article text and metadata.
+    Html,
+    /// `.rss`, `.atom`, and `.xml` that is a feed: one report per item.
+    Feed,
+    /// `.pdf`: the text layer and the document's metadata (with the `pdf` feature).
+    Pdf,
 }
+
+/// How a format reads a file.
+#[derive(Clone, Copy)]
+enum Reader {
+    /// From text decoded by [`decode()`]: the text formats.
+    Text(fn(&str, &str) -> Parsed),
+    /// From the bytes, decoding (or not) as the format says.
+    Bytes(fn(&str, &[u8]) -> Parsed),
+}
+
+/// One input format: the extensions that select it, a content sniffer that also selects it
+/// for files that carry a plain-text extension, and its reader.
+struct FormatSpec {
+    format: Format,
+    extensions: &'static [&'static str],
+    sniff: Option<fn(&[u8]) -> bool>,
+    reader: Reader,
+}
+
+/// Every format: adding one is a module of `src/ingest/` and one entry here (and its variant).
+const FORMATS: &[FormatSpec] = &[
+    FormatSpec {
+        format: Format::Text,
+        extensions: &["txt", "text"],
+        sniff: None,
+        reader: Reader::Text(|rel, text| Parsed { reports: vec![text::parse(rel, text)], ..Parsed::default() }),
+    },
+    FormatSpec {
+        format: Format::Markdown,
+        extensions: &["md", "markdown"],
+        sniff: None,
+        reader: Reader::Text(markdown::parse),
+    },
+    FormatSpec { format: Format::Json, extensions: &["json"], sniff: None, reader: Reader::Text(json::parse_json) },
+    FormatSpec {
+        format: Format::JsonLines,
+        extensions: &["jsonl", "ndjson"],
+        sniff: None,
+        reader: Reader::Text(json::parse_lines),
+    },
+    FormatSpec {
+        format: Format::Html,
+        extensions: &["html", "htm", "xhtml"],
+        sniff: Some(html::sniff),
+        reader: Reader::Bytes(html::read),
+    },
+    FormatSpec {
+        format: Format::Feed,
+        extensions: &["rss", "atom", "xml"],
+        sniff: Some(feed::sniff),
+        reader: Reader::Bytes(feed::read),
+    },
+    #[cfg(feature = "pdf")]
+    FormatSpec { format: Format::Pdf, extensions: &["pdf"], sniff: None, reader: Reader::Bytes(pdf::read) },
+];
 
 impl Format {
     /// The format of a file name, by its extension (case-insensitive).
     pub fn of(path: &std::path::Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "txt" | "text" => Format::Text,
-            "md" | "markdown" => Format::Markdown,
-            "json" => Format::Json,
-            "jsonl" | "ndjson" => Format::JsonLines,
-            _ => return None,
-        })
+        FORMATS.iter().find(|spec| spec.extensions.contains(&ext.as_str())).map(|spec| spec.format)
     }
-}
 
-/// Decodes a file's bytes as text: UTF-8 (a BOM is dropped), or mostly-UTF-8 decoded lossily
-/// with a warning; NUL bytes or a high share of invalid sequences mean binary.
-pub fn decode(rel: &str, bytes: &[u8]) -> Result<(String, Option<Warning>), SkipReason> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    if bytes.contains(&0) {
-        return Err(SkipReason::Binary);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((text.to_string(), None)),
-        Err(_) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            let replaced = text.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
-            let total = text.chars().count().max(1);
-            if replaced as f64 / total as f64 > MAX_LOSSY_RATIO {
-                return Err(SkipReason::Binary);
-            }
-            let message = format!("not valid UTF-8: {replaced} invalid byte sequence(s) replaced with U+FFFD");
-            Ok((text, Some(Warning { path: rel.to_string(), message })))
+    /// The format of a file with this extension and these bytes: a plain-text extension on
+    /// a web page or a feed (sniffed from the first bytes) gives the page's or feed's format.
+    pub fn sniffed(self, bytes: &[u8]) -> Format {
+        if self != Format::Text {
+            return self;
         }
+        FORMATS.iter().find(|spec| spec.sniff.is_some_and(|sniff| sniff(bytes))).map_or(self, |spec| spec.format)
+    }
+
+    fn spec(self) -> Option<&'static FormatSpec> {
+        FORMATS.iter().find(|spec| spec.format == self)
     }
 }
 
-/// Parses the text of one file of the given format.
+/// Decodes a file's bytes as text, in any encoding (see [`decode`](mod@decode)); binary
+/// content is a [`SkipReason::Binary`].
+pub fn decode(rel: &str, bytes: &[u8]) -> Result<Decoded, SkipReason> {
+    decode::decode(rel, bytes)
+}
+
+/// Parses the text of one file of the given format. Formats read from bytes ([`Format::Pdf`])
+/// get the text's UTF-8 bytes.
 pub fn parse(rel: &str, format: Format, text: &str) -> Parsed {
-    let mut parsed = match format {
-        Format::Text => Parsed { reports: vec![text::parse(rel, text)], ..Parsed::default() },
-        Format::Markdown => markdown::parse(rel, text),
-        Format::Json => json::parse_json(rel, text),
-        Format::JsonLines => json::parse_lines(rel, text),
+    let parsed = match format.spec().map(|spec| spec.reader) {
+        Some(Reader::Text(read)) => read(rel, text),
+        Some(Reader::Bytes(read)) => read(rel, text.as_bytes()),
+        None => Parsed::skip(rel, SkipReason::Unsupported { format }),
     };
+    finish(rel, parsed)
+}
+
+/// What every format's reports get: empty ones dropped, the date from a dated file name, the
+/// dateline from the opening of the body.
+fn finish(rel: &str, mut parsed: Parsed) -> Parsed {
     // A report with no body text is not worth an index entry.
     let (kept, empty): (Vec<Report>, Vec<Report>) =
         std::mem::take(&mut parsed.reports).into_iter().partition(|r| !r.body.trim().is_empty());
@@ -199,33 +307,50 @@ pub fn parse(rel: &str, format: Format, text: &str) -> Parsed {
     parsed
 }
 
+impl Parsed {
+    /// Nothing but one skipped file.
+    pub(crate) fn skip(rel: &str, reason: SkipReason) -> Parsed {
+        Parsed { skipped: vec![Skipped { path: rel.to_string(), reason }], ..Parsed::default() }
+    }
+}
+
 /// Reads and parses one file found by [`walk()`].
 pub fn read(file: &SourceFile, max_bytes: u64) -> Parsed {
-    let skip = |reason| Parsed { skipped: vec![Skipped { path: file.rel.clone(), reason }], ..Parsed::default() };
     if file.size > max_bytes {
-        return skip(SkipReason::TooLarge { bytes: file.size, limit: max_bytes });
+        return Parsed::skip(&file.rel, SkipReason::TooLarge { bytes: file.size, limit: max_bytes });
     }
     let bytes = match std::fs::read(&file.abs) {
         Ok(bytes) => bytes,
-        Err(e) => return skip(SkipReason::Unreadable { message: e.to_string() }),
+        Err(e) => return Parsed::skip(&file.rel, SkipReason::Unreadable { message: e.to_string() }),
     };
     parse_bytes(file, &bytes)
 }
 
 /// Parses bytes already read from `file`.
 pub(crate) fn parse_bytes(file: &SourceFile, bytes: &[u8]) -> Parsed {
-    let skip = |reason| Parsed { skipped: vec![Skipped { path: file.rel.clone(), reason }], ..Parsed::default() };
+    parse_file(&file.rel, file.format, bytes)
+}
+
+/// Parses the bytes of a file at `rel` whose extension gave `format` (sniffed again here).
+pub fn parse_file(rel: &str, format: Format, bytes: &[u8]) -> Parsed {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return skip(SkipReason::Empty);
+        return Parsed::skip(rel, SkipReason::Empty);
     }
-    match decode(&file.rel, bytes) {
-        Err(reason) => skip(reason),
-        Ok((text, warning)) => {
-            let mut parsed = parse(&file.rel, file.format, &text);
-            parsed.warnings.extend(warning);
-            parsed
-        }
-    }
+    let format = format.sniffed(bytes);
+    let parsed = match format.spec().map(|spec| spec.reader) {
+        Some(Reader::Text(read)) => match decode::decode(rel, bytes) {
+            Err(reason) => return Parsed::skip(rel, reason),
+            Ok(decoded) => {
+                let mut parsed = read(rel, &decoded.text);
+                parsed.warnings.extend(decoded.warning);
+                parsed.encoding = parsed.encoding.or(decoded.encoding);
+                parsed
+            }
+        },
+        Some(Reader::Bytes(read)) => read(rel, bytes),
+        None => Parsed::skip(rel, SkipReason::Unsupported { format }),
+    };
+    finish(rel, parsed)
 }
 
 /// Normalises line endings to `\n` so byte offsets in bodies do not depend on the platform
@@ -246,27 +371,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nul_bytes_mean_binary() {
-        assert_eq!(decode("a", b"abc\0def").unwrap_err(), SkipReason::Binary);
+    fn latin1_text_is_read_and_its_encoding_told() {
+        let bytes = encoding_rs::WINDOWS_1252.encode("Le président a reçu à l'Élysée.").0.into_owned();
+        let parsed = parse_file("a.txt", Format::Text, &bytes);
+        assert_eq!(parsed.reports[0].body, "Le président a reçu à l'Élysée.");
+        assert_eq!(parsed.encoding, Some("windows-1252"));
+        assert_eq!(parse_file("b.txt", Format::Text, b"\x89PNG\r\n").skipped[0].reason, SkipReason::Binary);
     }
 
     #[test]
-    fn a_few_bad_bytes_decode_lossily_with_a_warning() {
-        let mut bytes = b"Putin met Trump in Alaska to talk about Ukraine and a ceasefire. ".repeat(3);
-        bytes.push(0xe9);
-        let (text, warning) = decode("a.txt", &bytes).unwrap();
-        assert!(text.ends_with('\u{fffd}'));
-        assert!(warning.unwrap().message.contains("1 invalid"));
-    }
-
-    #[test]
-    fn mostly_invalid_bytes_mean_binary() {
-        assert_eq!(decode("a", &[0xff, 0xfe, 0x41, 0xff]).unwrap_err(), SkipReason::Binary);
-    }
-
-    #[test]
-    fn bom_is_dropped() {
-        assert_eq!(decode("a", b"\xef\xbb\xbfhello").unwrap().0, "hello");
+    fn a_page_saved_as_txt_is_read_as_a_page() {
+        let page = b"<!DOCTYPE html><html><head><title>T</title></head><body><p>Putin spoke.</p></body></html>";
+        assert_eq!(Format::Text.sniffed(page), Format::Html);
+        assert_eq!(Format::Markdown.sniffed(page), Format::Markdown);
+        assert_eq!(Format::Text.sniffed(b"Putin spoke."), Format::Text);
     }
 
     #[test]
@@ -283,7 +401,10 @@ mod tests {
         use std::path::Path;
         assert_eq!(Format::of(Path::new("a/b.TXT")), Some(Format::Text));
         assert_eq!(Format::of(Path::new("b.ndjson")), Some(Format::JsonLines));
-        assert_eq!(Format::of(Path::new("b.pdf")), None);
+        assert_eq!(Format::of(Path::new("b.HTM")), Some(Format::Html));
+        assert_eq!(Format::of(Path::new("b.xml")), Some(Format::Feed));
+        assert_eq!(Format::of(Path::new("b.pdf")), cfg!(feature = "pdf").then_some(Format::Pdf));
+        assert_eq!(Format::of(Path::new("b.docx")), None);
         assert_eq!(Format::of(Path::new("README")), None);
     }
 }

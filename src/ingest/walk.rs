@@ -49,7 +49,25 @@ pub struct Walk {
     /// Entries that could not be walked.
     pub skipped: Vec<Skipped>,
     /// Files passed over because their extension is not a known format.
-    pub num_ignored: usize,
+    pub ignored: Vec<Ignored>,
+}
+
+/// A file passed over because its extension is not a format attache reads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ignored {
+    /// Path relative to the corpus root.
+    pub path: String,
+    /// Its kind: the extension, lower-cased with its dot (`.docx`), or `no extension`.
+    pub kind: String,
+}
+
+impl Ignored {
+    fn new(root: &Path, path: &Path) -> Ignored {
+        let kind = path
+            .extension()
+            .map_or_else(|| "no extension".to_string(), |e| format!(".{}", e.to_string_lossy().to_lowercase()));
+        Ignored { path: relative_id(root, path), kind }
+    }
 }
 
 /// One entry of a walk, as [`entries`] yields it.
@@ -60,7 +78,7 @@ pub enum Entry {
     /// An entry that could not be walked.
     Skipped(Skipped),
     /// A file passed over because its extension is not a known format.
-    Ignored,
+    Ignored(Ignored),
 }
 
 /// Lists the files under `root`, sorted by relative path. The caller checks that `root` is a
@@ -71,7 +89,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Walk {
         match entry {
             Entry::File(file) => out.files.push(file),
             Entry::Skipped(skipped) => out.skipped.push(skipped),
-            Entry::Ignored => out.num_ignored += 1,
+            Entry::Ignored(ignored) => out.ignored.push(ignored),
         }
     }
     out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -96,7 +114,9 @@ pub fn entries<'a>(root: &'a Path, options: &WalkOptions) -> impl Iterator<Item 
         if !entry.file_type().is_file() {
             return None;
         }
-        let Some(format) = Format::of(entry.path()) else { return Some(Entry::Ignored) };
+        let Some(format) = Format::of(entry.path()) else {
+            return Some(Entry::Ignored(Ignored::new(root, entry.path())));
+        };
         let rel = relative_id(root, entry.path());
         Some(match entry.metadata() {
             Ok(meta) => {
@@ -107,6 +127,15 @@ pub fn entries<'a>(root: &'a Path, options: &WalkOptions) -> impl Iterator<Item 
             Err(e) => Entry::Skipped(Skipped { path: rel, reason: SkipReason::Unreadable { message: e.to_string() } }),
         })
     })
+}
+
+/// The [`SourceFile`] of the file at `rel` below `root`, when it is there and of a known format.
+pub fn source_file(root: &Path, rel: &str) -> Option<SourceFile> {
+    let abs = root.join(rel);
+    let format = Format::of(&abs)?;
+    let meta = std::fs::metadata(&abs).ok()?;
+    let mtime_ns = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    Some(SourceFile { abs, rel: rel.to_string(), format, size: meta.len(), mtime_ns })
 }
 
 /// Counts the files of known formats under `root` without reading their metadata: a quick
@@ -138,7 +167,7 @@ mod tests {
             ("b/2.txt", "two"),
             ("a/1.md", "one"),
             ("a/z/3.json", "{}"),
-            ("a/notes.pdf", "%PDF"),
+            ("a/notes.docx", "PK"),
             (".hidden/4.txt", "four"),
             ("top.jsonl", "{}"),
         ] {
@@ -149,11 +178,11 @@ mod tests {
         let options = WalkOptions::default();
         let listed = walk(dir.path(), &options);
         let mut streamed = Vec::new();
-        let mut ignored = 0;
+        let mut ignored = Vec::new();
         for entry in entries(dir.path(), &options) {
             match entry {
                 Entry::File(f) => streamed.push(f.rel),
-                Entry::Ignored => ignored += 1,
+                Entry::Ignored(i) => ignored.push(i.kind),
                 Entry::Skipped(s) => panic!("unexpected {s:?}"),
             }
         }
@@ -163,7 +192,8 @@ mod tests {
         rels.sort();
         streamed.sort();
         assert_eq!(rels, streamed);
-        assert_eq!((ignored, listed.num_ignored), (1, 1));
+        assert_eq!(ignored, [".docx"]);
+        assert_eq!(listed.ignored, [Ignored { path: "a/notes.docx".into(), kind: ".docx".into() }]);
         assert_eq!(count_files(dir.path(), &options), 4);
         Ok(())
     }

@@ -337,8 +337,11 @@ pub(crate) fn facets(counts: Counts) -> Facets {
 /// An overview of an index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
-    /// Articles in the index.
+    /// Articles in the index (a report saved twice counts once).
     pub num_articles: u64,
+    /// Reports left out as exact duplicates of another file's report.
+    #[serde(default)]
+    pub num_duplicates: u64,
     /// Earliest publication day, `YYYY-MM-DD`.
     pub first_date: Option<String>,
     /// Latest publication day.
@@ -378,7 +381,8 @@ fn stats(index: &Index) -> crate::Result<Stats> {
     }
     let day = |secs: i64| crate::date::iso_from_days(secs.div_euclid(86_400));
     Ok(Stats {
-        num_articles: searcher.num_docs(),
+        num_articles: index.num_reports(),
+        num_duplicates: index.num_duplicates(),
         first_date: first.map(day),
         last_date: last.map(day),
         facets,

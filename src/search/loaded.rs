@@ -156,6 +156,7 @@ pub(crate) fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -
         places: stored.all(f.place),
         orgs: stored.all(f.org),
         people: stored.all(f.person),
+        duplicates: Vec::new(),
     }
 }
 

@@ -243,7 +243,38 @@ impl Searcher {
             .map_err(|e| index_error(&at, e))?;
         let Some((_, address)) = top.first() else { return Err(Error::NotFound { id: id.to_string() }) };
         let doc: TantivyDocument = searcher.doc(*address).map_err(|e| index_error(&at, e))?;
-        Ok(stored_article(&doc, &f))
+        let mut article = stored_article(&doc, &f);
+        article.duplicates = self.duplicates_of(&doc)?;
+        Ok(article)
+    }
+
+    /// Paths of the reports left out as duplicates of the stored report `doc`.
+    fn duplicates_of(&self, doc: &TantivyDocument) -> crate::Result<Vec<String>> {
+        use tantivy::schema::Value;
+        let f = self.index.fields;
+        let (Some(hash_field), Some(dup_field)) = (f.content_hash, f.duplicate_of) else { return Ok(Vec::new()) };
+        if doc.get_first(dup_field).is_some() {
+            return Ok(Vec::new());
+        }
+        let Some(hash) = doc.get_first(hash_field).and_then(|v| v.as_str()) else { return Ok(Vec::new()) };
+        let at = self.index.location();
+        let searcher = self.index.reader.searcher();
+        let term = tantivy::query::TermQuery::new(Term::from_field_text(hash_field, hash), IndexRecordOption::Basic);
+        let found = searcher
+            .search(&term, &tantivy::collector::TopDocs::with_limit(1000).order_by_score())
+            .map_err(|e| index_error(&at, e))?;
+        let mut paths = Vec::new();
+        for (_, address) in found {
+            let other: TantivyDocument = searcher.doc(address).map_err(|e| index_error(&at, e))?;
+            if other.get_first(dup_field).is_some()
+                && let Some(path) = other.get_first(f.path).and_then(|v| v.as_str())
+            {
+                paths.push(path.to_string());
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
     }
 
     /// Every article of the latest commit, in index order.
@@ -257,9 +288,22 @@ impl Searcher {
             .collect();
         let fields = self.index.fields;
         let at = self.index.location();
-        Ok(addresses.into_iter().map(move |address| {
-            let doc: TantivyDocument = searcher.doc(address).map_err(|e| index_error(&at, e))?;
-            Ok(stored_article(&doc, &fields))
+        let this = self.clone();
+        Ok(addresses.into_iter().filter_map(move |address| {
+            let doc: TantivyDocument = match searcher.doc(address) {
+                Ok(doc) => doc,
+                Err(e) => return Some(Err(index_error(&at, e))),
+            };
+            // A duplicate is exported once, on the report it duplicates.
+            if fields.duplicate_of.is_some_and(|f| doc.get_first(f).is_some()) {
+                return None;
+            }
+            let mut article = stored_article(&doc, &fields);
+            match this.duplicates_of(&doc) {
+                Ok(paths) => article.duplicates = paths,
+                Err(e) => return Some(Err(e)),
+            }
+            Some(Ok(article))
         }))
     }
 }

@@ -137,4 +137,8 @@ pub struct Article {
     /// People.
     #[serde(default)]
     pub people: Vec<String>,
+    /// Paths of the other files holding the same report (identical normalised text), which
+    /// were not indexed again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<String>,
 }

@@ -18,7 +18,8 @@ fn bad_files_are_skipped_with_reasons_and_good_ones_indexed() {
     let c = TempCorpus::new();
     c.write("good/wire.txt", CALL_WIRE).write("good/author.txt", CALL_AUTHOR);
     c.write_bytes("bad/binary.txt", b"PK\x03\x04\x00\x00binary\x00stuff");
-    c.write_bytes("bad/mostly_invalid.txt", &[0xff, 0xfe, 0xfd, 0x41, 0xc3, 0x28, 0xa0, 0xa1]);
+    // Invalid UTF-8 alone is text in a legacy encoding now; control bytes make it binary.
+    c.write_bytes("bad/mostly_invalid.txt", &[0xff, 0x01, 0xfd, 0x02, 0xc3, 0x03, 0xa0, 0x04]);
     c.write("bad/empty.txt", "");
     c.write("bad/blank.md", "  \n\n\t \n");
     c.write("bad/broken.json", "{\"title\": \"x\", ");
@@ -28,7 +29,7 @@ fn bad_files_are_skipped_with_reasons_and_good_ones_indexed() {
         "bad/lines.jsonl",
         "{\"id\":\"a\",\"body\":\"Putin spoke.\"}\nnot json\n{\"id\":\"b\",\"body\":\"Trump spoke.\"}\n",
     );
-    c.write("ignored.pdf", "%PDF-1.4");
+    c.write("ignored.docx", "PK");
     let (index, summary) = c.sync();
 
     let found = reasons(&summary);
@@ -60,14 +61,27 @@ fn bad_files_are_skipped_with_reasons_and_good_ones_indexed() {
 #[test]
 fn a_few_invalid_bytes_are_decoded_with_a_warning() {
     let c = TempCorpus::new();
+    // UTF-8 (its accents show it) with one stray byte: lossy UTF-8 and a warning.
+    let mut text = CALL_AUTHOR.as_bytes().to_vec();
+    text.extend_from_slice("Café diplomacy in Genève, naïvely. ".as_bytes());
+    text.extend_from_slice(b" Caf\xe9 diplomacy continued.");
+    c.write_bytes("mostly_utf8.txt", &text);
+    // ASCII with a Latin-1 byte: the whole file is windows-1252, read right, no warning.
     let mut text = CALL_AUTHOR.as_bytes().to_vec();
     text.extend_from_slice(b" Caf\xe9 diplomacy continued.");
     c.write_bytes("latin1.txt", &text);
     let (index, summary) = c.sync();
     assert!(summary.skipped.is_empty());
     assert_eq!(summary.warnings.len(), 1);
+    assert_eq!(summary.warnings[0].path, "mostly_utf8.txt");
     assert!(summary.warnings[0].message.contains("UTF-8"));
-    assert_eq!(index.num_reports(), 1);
+    assert_eq!(summary.encodings.len(), 1);
+    assert_eq!(
+        (summary.encodings[0].path.as_str(), summary.encodings[0].encoding.as_str()),
+        ("latin1.txt", "windows-1252")
+    );
+    assert!(index.searcher().article("latin1.txt").unwrap().report.body.ends_with("Café diplomacy continued."));
+    assert_eq!(index.num_reports(), 2);
 }
 
 #[test]

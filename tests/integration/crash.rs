@@ -15,7 +15,7 @@ const RECORDS_PER_JSONL: usize = 40;
 const KILLS: usize = 10;
 
 /// Writes the corpus at `version`: text files and JSONL feeds whose every report says which
-/// version it is. Version 2 drops every tenth text file and adds a few.
+/// version it is; every report's text is its own (exact duplicates are indexed once). Version 2 drops every tenth text file and adds a few.
 fn write_corpus(c: &TempCorpus, version: u32) -> BTreeMap<String, usize> {
     let mut expected = BTreeMap::new();
     let words = "talks ceasefire sanctions delegation envoy missile summit negotiations treaty";
@@ -36,7 +36,7 @@ fn write_corpus(c: &TempCorpus, version: u32) -> BTreeMap<String, usize> {
         let mut text = String::new();
         for r in 0..RECORDS_PER_JSONL {
             text.push_str(&format!(
-                "{{\"id\":\"r{r}\",\"title\":\"Feed {f} item {r}\",\"body\":\"version{version} marker. Zelenskyy met Rutte about {words} {r}.\"}}\n"
+                "{{\"id\":\"r{r}\",\"title\":\"Feed {f} item {r}\",\"body\":\"version{version} marker. Zelenskyy met Rutte in round {f} about {words} {r}.\"}}\n"
             ));
         }
         c.write(&name, &text);

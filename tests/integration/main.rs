@@ -8,6 +8,8 @@ mod util;
 mod api;
 // Bad files never cost the good ones.
 mod bad_input;
+// Legacy encodings, web pages, feeds, PDFs and duplicates.
+mod formats;
 // Searches during indexing, the writer lock.
 #[cfg(feature = "cli")]
 mod concurrency;

@@ -119,6 +119,13 @@ pub enum EvalCommand {
     /// report's people list holds their surname (the gold name's last word); the leaders
     /// list is scored the same way beside it.
     People(EvalPeopleArgs),
+    /// Score the article text extracted from web pages against hand-marked text.
+    ///
+    /// DIR holds ground-truth.json (`{name: {"articleBody": …}}`) and pages/<name>.html, as
+    /// in the article-extraction benchmark. Each page is read as `attache index` reads a
+    /// .html file; the text is compared with the truth by shingles of four words, and the
+    /// precision, recall and F1 over the pages are printed (the benchmark's own measure).
+    Html(EvalHtmlArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -174,6 +181,18 @@ pub struct EvalPeopleArgs {
     /// Lexicons to use instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalHtmlArgs {
+    /// The benchmark folder.
+    pub dir: PathBuf,
+    /// Also list the pages, worst F1 first.
+    #[arg(long)]
+    pub pages: bool,
     /// Print one JSON object instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -307,6 +326,12 @@ pub struct IndexArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also list every file not read (unknown extensions) and every file read in a legacy encoding.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print the indexing report as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -360,6 +385,17 @@ pub struct ExportArgs {
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub opts: IndexOpts,
+    /// Output format: one JSON object a line, or CSV with a header row.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// CSV: id, path, title, author, source, date, url, language, leaders, topics, places, orgs, body.
+    Csv,
 }
 
 #[cfg(feature = "serve")]
@@ -417,6 +453,9 @@ pub enum Format {
     Json,
     /// An HTML fragment, document text escaped, matches in <mark>.
     Html,
+    /// CSV with a header row, one row per hit: id, path, title, author, source, date, score,
+    /// leaders, topics, passage (the best one).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -54,17 +54,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let summary = sync(&index, &args.dir, &options, show_progress)?;
                 (index, summary)
             };
+            if args.json {
+                let stdout = io::stdout();
+                let mut out = io::BufWriter::new(stdout.lock());
+                render::json(&mut out, &summary)?;
+                out.flush()?;
+            }
             if !args.quiet {
-                report_problems(&summary);
+                report_problems(&summary, args.verbose);
+                let not_read = summary.not_read_by_kind();
+                let total: usize = not_read.iter().map(|(_, n)| n).sum();
+                let kinds: Vec<String> = not_read.iter().map(|(kind, n)| format!("{kind} {n}")).collect();
+                let kinds = if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) };
+                let duplicates = if summary.num_duplicates > 0 {
+                    format!(", {} duplicates", summary.num_duplicates)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "indexed {} into {}: {} added, {} updated, {} deleted, {} unchanged, {} skipped; {} articles in the index",
+                    "indexed {} into {}: {} added, {} updated, {} deleted, {} unchanged, {} skipped{kinds}{duplicates}; {} articles in the index",
                     args.dir.display(),
                     path.display(),
                     summary.num_added,
                     summary.num_updated,
                     summary.num_deleted,
                     summary.num_unchanged,
-                    summary.skipped.len(),
+                    total,
                     index.num_reports()
                 );
             }
@@ -98,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match format {
                 Format::Json => render::json(&mut out, &results)?,
                 Format::Html => render::html(&mut out, &results)?,
+                Format::Csv => render::csv(&mut out, &results)?,
                 Format::Text => {
                     let color = match args.color {
                         Color::Always => true,
@@ -114,6 +130,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             out.flush()?;
             Ok(if results.total_hits > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Eval(EvalCommand::Html(args)) => {
+            let eval = attache::eval::html::evaluate_html(&args.dir)
+                .with_context(|| format!("scoring the pages of {}", args.dir.display()))?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            if args.json {
+                render::json(&mut out, &eval)?;
+            } else {
+                if args.pages {
+                    for p in &eval.per_page {
+                        writeln!(out, "{:.3}  tp {:.3} fp {:.3} fn {:.3}  {}", p.f1(), p.tp, p.fp, p.fn_, p.name)?;
+                    }
+                }
+                write!(out, "{eval}")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::Entities(args)) => {
             let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
@@ -172,8 +206,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let index = open_for_reading(&args.opts, args.dir.as_deref())?;
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            for article in index.searcher().export()? {
-                render::json(&mut out, &article?)?;
+            match args.format {
+                args::ExportFormat::Jsonl => {
+                    for article in index.searcher().export()? {
+                        render::json(&mut out, &article?)?;
+                    }
+                }
+                args::ExportFormat::Csv => render::csv_articles(&mut out, index.searcher().export()?)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
@@ -238,6 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("source", r.source.as_ref()),
                     ("date", r.date.as_ref()),
                     ("url", r.url.as_ref()),
+                    ("language", r.language.as_ref()),
                 ] {
                     if let Some(value) = value {
                         writeln!(out, "{label}: {value}")?;
@@ -251,6 +291,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("people", &article.people),
                 ] {
                     writeln!(out, "{label}: {}", names.join(", "))?;
+                }
+                if !article.duplicates.is_empty() {
+                    writeln!(out, "duplicates: {}", article.duplicates.join(", "))?;
                 }
                 writeln!(out, "\n{}", r.body)?;
             }
@@ -278,7 +321,11 @@ fn stats(args: &args::StatsArgs) -> anyhow::Result<ExitCode> {
             (Some(first), Some(last)) => format!(", {first} to {last}"),
             _ => String::new(),
         };
-        writeln!(out, "{} articles{range}", stats.num_articles)?;
+        let duplicates = match stats.num_duplicates {
+            0 => String::new(),
+            n => format!(" ({n} more files hold exact duplicates of them)"),
+        };
+        writeln!(out, "{} articles{range}{duplicates}", stats.num_articles)?;
         for (label, counts) in [
             ("leaders", &stats.facets.leaders),
             ("topics", &stats.facets.topics),
@@ -348,14 +395,14 @@ fn open_for_reading(opts: &IndexOpts, dir: Option<&Path>) -> anyhow::Result<Inde
         Ok(index) => index,
         Err(attache::Error::IncompatibleIndex { .. }) if opts.index.is_none() => {
             return rebuild(&path, dir, schema, &options, progress).map(|(index, summary)| {
-                report_problems(&summary);
+                report_problems(&summary, false);
                 index
             });
         }
         Err(e) => return Err(e).with_context(|| format!("opening the index at {}", path.display())),
     };
     match sync(&index, dir, &options, progress) {
-        Ok(summary) => report_problems(&summary),
+        Ok(summary) => report_problems(&summary, false),
         // Another process is indexing: search what is committed.
         Err(e) if matches!(e.downcast_ref::<attache::Error>(), Some(attache::Error::Locked { .. })) => {
             eprintln!("attache: {e:#}; searching the last commit");
@@ -437,12 +484,32 @@ fn progress_printer(enabled: bool) -> impl FnMut(&Progress) {
     }
 }
 
-fn report_problems(summary: &attache::IndexSummary) {
+fn report_problems(summary: &attache::IndexSummary, verbose: bool) {
     for skipped in &summary.skipped {
         eprintln!("attache: skipped {skipped}");
     }
     for warning in &summary.warnings {
         eprintln!("attache: warning: {warning}");
+    }
+    if !summary.encodings.is_empty() {
+        let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for e in &summary.encodings {
+            *counts.entry(&e.encoding).or_default() += 1;
+        }
+        let counts: Vec<String> = counts.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        eprintln!(
+            "attache: {} files read in other encodings than UTF-8: {}",
+            summary.encodings.len(),
+            counts.join(", ")
+        );
+    }
+    if verbose {
+        for e in &summary.encodings {
+            eprintln!("attache: read {} as {}", e.path, e.encoding);
+        }
+        for ignored in &summary.ignored {
+            eprintln!("attache: not read {} ({} files are not a format attache reads)", ignored.path, ignored.kind);
+        }
     }
 }
 

@@ -333,6 +333,78 @@ pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io:
     Ok(())
 }
 
+/// Writes results as CSV (the csv crate quotes as RFC 4180 says): a header row, then one row
+/// per hit with its best passage on one line.
+pub fn csv(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let header = ["id", "path", "title", "author", "source", "date", "score", "leaders", "topics", "passage"];
+    w.write_record(header).map_err(io::Error::other)?;
+    for hit in &results.hits {
+        let passage = hit.passages.first().map(|p| one_line(&p.text)).unwrap_or_default();
+        let row = [
+            hit.id.clone(),
+            hit.path.clone(),
+            hit.title.as_deref().map(one_line).unwrap_or_default(),
+            hit.author.clone().unwrap_or_default(),
+            hit.source.clone().unwrap_or_default(),
+            hit.date.clone().unwrap_or_default(),
+            format!("{:.4}", hit.score),
+            hit.leaders.join("; "),
+            hit.topics.join("; "),
+            passage,
+        ];
+        w.write_record(&row).map_err(io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// Writes every article of an index as CSV: a header row, then one row per article.
+pub fn csv_articles(
+    out: &mut impl Write,
+    articles: impl Iterator<Item = attache::Result<attache::Article>>,
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "path",
+        "title",
+        "author",
+        "source",
+        "date",
+        "url",
+        "language",
+        "leaders",
+        "topics",
+        "places",
+        "orgs",
+        "duplicates",
+        "body",
+    ])?;
+    for article in articles {
+        let a = article?;
+        let r = &a.report;
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        w.write_record([
+            r.id.clone(),
+            r.path.clone(),
+            opt(&r.title),
+            opt(&r.author),
+            opt(&r.source),
+            opt(&r.date),
+            opt(&r.url),
+            opt(&r.language),
+            a.leaders.join("; "),
+            a.topics.join("; "),
+            a.places.join("; "),
+            a.orgs.join("; "),
+            a.duplicates.join("; "),
+            r.body.clone(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
