@@ -187,6 +187,26 @@ fn pages_escape_report_text_and_carry_the_security_policy() {
 }
 
 #[test]
+fn the_page_groups_a_storys_reports_and_shows_the_people_named() {
+    let c = corpus();
+    let server = Server::on_index(&c);
+    // Both outlets' reports of the call match; the page shows their story once, the other
+    // outlet's report under "also reported by" with its own link.
+    let (status, body) = server.get("/?q=putin");
+    assert_eq!(status, 200);
+    assert_eq!(body.matches("<details class=\"also\">").count(), 1, "{body}");
+    assert!(body.contains("Also reported by 1 more report"), "{body}");
+    let hits = body.matches("<li class=\"hit\"").count();
+    let (_, results) = server.get("/api/search?q=putin");
+    let flat: SearchResults = json(200, &results);
+    assert_eq!(hits + 1, flat.hits.len(), "one result fewer than the flat hits: {body}");
+    for id in ["wire.txt", "author.txt"] {
+        assert!(body.contains(&format!("/report?id={id}")), "{id} is linked: {body}");
+    }
+    assert!(body.contains("person=Yuri%20Ushakov") || body.contains("Yuri Ushakov"), "people chips: {body}");
+}
+
+#[test]
 fn the_server_sees_commits_made_while_it_runs() {
     let c = corpus();
     let server = Server::on_index(&c);

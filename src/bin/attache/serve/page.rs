@@ -124,7 +124,8 @@ pub async fn search(AppState(app): AppState<App>, params: Params) -> Response {
                     .limit(PAGE_SIZE)
                     .offset((state.page - 1) * PAGE_SIZE)
                     .passages(PASSAGES)
-                    .facets(true);
+                    .facets(true)
+                    .group(true);
                 app.searcher.search(&request).map(Outcome::Results)
             };
             let outcome = outcome.map_err(|e| Box::new((state.clone(), Failure::from(e))))?;
@@ -257,7 +258,11 @@ fn hit(state: &State, hit: &Hit) -> String {
         esc(hit.title.as_deref().unwrap_or(&hit.id))
     );
     out.push_str(&meta(hit.source.as_deref(), hit.author.as_deref(), hit.date.as_deref()));
-    out.push_str(&chips(state, &[("leader", &hit.leaders), ("topic", &hit.topics)], HIT_CHIPS));
+    out.push_str(&chips(
+        state,
+        &[("leader", &hit.leaders), ("person", &hit.people), ("topic", &hit.topics)],
+        HIT_CHIPS,
+    ));
     for passage in &hit.passages {
         let _ = writeln!(
             out,
@@ -265,7 +270,43 @@ fn hit(state: &State, hit: &Hit) -> String {
             marked(&passage.text, passage.start, &passage.highlights, false)
         );
     }
+    out.push_str(&also(state, &hit.also));
     out.push_str("</li>\n");
+    out
+}
+
+/// The other reports of a hit's story ("also reported by"), each with its outlet, date and
+/// best passage, folded under a `<details>` so the page stays one story a result.
+fn also(state: &State, others: &[Hit]) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    let mut outlets: Vec<&str> = others.iter().filter_map(|h| h.source.as_deref()).collect();
+    outlets.dedup();
+    let by = if outlets.is_empty() { String::new() } else { format!(": {}", esc(&outlets.join(", "))) };
+    let n = others.len();
+    let mut out = format!(
+        "<details class=\"also\"><summary>Also reported by {n} more report{}{by}</summary>\n<ul>\n",
+        if n == 1 { "" } else { "s" }
+    );
+    for other in others {
+        let _ = writeln!(
+            out,
+            "<li><a class=\"title\" href=\"{}\">{}</a>",
+            esc(&report_url(state, &other.id)),
+            esc(other.title.as_deref().unwrap_or(&other.id))
+        );
+        out.push_str(&meta(other.source.as_deref(), other.author.as_deref(), other.date.as_deref()));
+        if let Some(passage) = other.passages.first() {
+            let _ = writeln!(
+                out,
+                "<blockquote class=\"passage\">{}</blockquote>",
+                marked(&passage.text, passage.start, &passage.highlights, false)
+            );
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul></details>\n");
     out
 }
 
