@@ -1,7 +1,7 @@
 //! Indexing benchmark: attache against a plain-tantivy baseline on the same corpus, same run.
 //!
 //! ```text
-//! cargo bench --bench index -- CORPUS_DIR [--work DIR] [--rounds N] [--keep] [--commit-every N]
+//! cargo bench --bench index -- CORPUS_DIR [--work DIR] [--rounds N] [--keep] [--commit-every N] [--stories]
 //! ```
 //!
 //! Measures, for each side: reports per second, input MB per second (bytes of the corpus
@@ -17,7 +17,8 @@
 //!   `Indexer::sync_dir` (walk, read, fingerprint, parse, extract leaders and topics, write
 //!   every field) and `commit`, with `SyncOptions::default()` (so attache's intermediate
 //!   commits every `DEFAULT_COMMIT_EVERY` reports count, as they do for `attache index`;
-//!   `--commit-every 0` turns them off to compare one commit with one commit).
+//!   `--commit-every 0` turns them off to compare one commit with one commit). `--stories`
+//!   decides stories too (`attache index --stories`; off by default, as in `attache index`).
 //! - **tantivy** (see `common` for the schema and analyzer) walks and parses the same files
 //!   with attache's own `ingest` (a plain-tantivy user needs some parser; sharing it keeps the
 //!   difference down to what attache adds), then adds `id`, `title`, `body` and `date` to an
@@ -111,12 +112,17 @@ impl Run {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let flags = Flags::parse(std::env::args().skip(1), &["keep"]);
+    let flags = Flags::parse(std::env::args().skip(1), &["keep", "stories"]);
     if let Some(side) = flags.get("child") {
         let corpus = PathBuf::from(&flags.positional[0]);
         let out = PathBuf::from(&flags.positional[1]);
         let run = match side {
-            "attache" => run_attache(&corpus, &out, flags.get("commit-every").and_then(|n| n.parse().ok()))?,
+            "attache" => run_attache(
+                &corpus,
+                &out,
+                flags.get("commit-every").and_then(|n| n.parse().ok()),
+                flags.has("stories"),
+            )?,
             "tantivy" => run_tantivy(&corpus, &out)?,
             other => return Err(format!("unknown side {other}").into()),
         };
@@ -160,8 +166,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for side in order {
             let dir = work.join(side);
             let _ = std::fs::remove_dir_all(&dir);
-            let output =
-                Command::new(std::env::current_exe()?).arg("--child").arg(side).arg(&corpus).arg(&dir).output()?;
+            let mut child = Command::new(std::env::current_exe()?);
+            child.arg("--child").arg(side).arg(&corpus).arg(&dir);
+            if let Some(n) = flags.get("commit-every") {
+                child.arg("--commit-every").arg(n);
+            }
+            if flags.has("stories") {
+                child.arg("--stories");
+            }
+            let output = child.output()?;
             let stdout = String::from_utf8_lossy(&output.stdout);
             let Some(run) = stdout.lines().find_map(Run::parse) else {
                 return Err(format!(
@@ -246,12 +259,17 @@ fn input_bytes(corpus: &Path) -> u64 {
     ingest::walk(corpus, &WalkOptions::default()).files.iter().map(|f| f.size).sum()
 }
 
-fn run_attache(corpus: &Path, out: &Path, commit_every: Option<usize>) -> Result<Run, Box<dyn std::error::Error>> {
+fn run_attache(
+    corpus: &Path,
+    out: &Path,
+    commit_every: Option<usize>,
+    stories: bool,
+) -> Result<Run, Box<dyn std::error::Error>> {
     let anon = common::AnonPeak::start();
     let started = Instant::now();
     let index = Index::open_or_create(out, IndexSchema::embedded()?)?;
     let mut indexer = index.indexer()?;
-    let mut options = SyncOptions::default();
+    let mut options = SyncOptions { stories, ..SyncOptions::default() };
     if let Some(n) = commit_every {
         options.commit_every = n;
     }

@@ -54,6 +54,10 @@ use crate::schema::Fields;
 /// measured best on the development event clusters; the others exist for that measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct StoryOptions {
+    /// Whether stories are decided at all. Off by default (see [`crate::SyncOptions::stories`]):
+    /// each report is then a story of its own and nothing is computed for it.
+    #[serde(default)]
+    pub enabled: bool,
     /// Candidates are dated at most this many days before or after the report.
     pub window_days: i64,
     /// Least mean cosine to join a story.
@@ -87,6 +91,7 @@ pub enum Link {
 impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
+            enabled: false,
             window_days: 14,
             threshold: 0.15,
             margin: 0.0,
@@ -123,6 +128,9 @@ fn stop_stems() -> &'static HashSet<String> {
 impl Features {
     /// The features of a report analysed for extraction.
     pub(crate) fn of(title: &Tagged<'_>, body: &Tagged<'_>, options: &StoryOptions) -> Features {
+        if !options.enabled {
+            return Features { terms: Vec::new() };
+        }
         let stops = stop_stems();
         // term → (weighted count, occurrences, capitalised occurrences)
         let mut counts: HashMap<&str, (f32, u32, u32)> = HashMap::default();
@@ -353,6 +361,9 @@ impl Assigner {
         days: Option<i64>,
         features: Features,
     ) -> crate::Result<(String, String)> {
+        if !self.options.enabled {
+            return Ok((story_id(id), String::new()));
+        }
         // The report counts in the frequencies it is weighed by.
         for (term, _) in &features.terms {
             *self.recent_df.entry(term.clone()).or_insert(0) += 1;

@@ -151,6 +151,12 @@ fn sample_corpus_reports_of_one_event_share_a_story_and_no_other() {
     }
 }
 
+/// An indexer that decides stories (they are off by default).
+fn stories_on(mut indexer: attache::Indexer) -> attache::Indexer {
+    indexer.set_story_options(attache::StoryOptions { enabled: true, ..indexer.story_options() });
+    indexer
+}
+
 /// Two outlets' reports of one call, undated, and an unrelated report.
 fn call_corpus() -> TempCorpus {
     let c = TempCorpus::new();
@@ -203,7 +209,7 @@ fn stories_do_not_depend_on_commits_and_survive_deleting_the_founder() {
     let schema = || IndexSchema::embedded().expect("schema");
     // All in one commit.
     let together = Index::create_in_ram(schema()).expect("index");
-    let mut indexer = together.indexer().expect("indexer");
+    let mut indexer = stories_on(together.indexer().expect("indexer"));
     for r in event_reports() {
         indexer.add(&r).expect("add");
     }
@@ -211,7 +217,7 @@ fn stories_do_not_depend_on_commits_and_survive_deleting_the_founder() {
     drop(indexer);
     // One commit per report.
     let apart = Index::create_in_ram(schema()).expect("index");
-    let mut indexer = apart.indexer().expect("indexer");
+    let mut indexer = stories_on(apart.indexer().expect("indexer"));
     for r in event_reports() {
         indexer.add(&r).expect("add");
         indexer.commit().expect("commit");
@@ -235,7 +241,7 @@ fn stories_do_not_depend_on_commits_and_survive_deleting_the_founder() {
 #[test]
 fn search_groups_by_story_and_filters_by_it() {
     let index = Index::create_in_ram(IndexSchema::embedded().expect("schema")).expect("index");
-    let mut indexer = index.indexer().expect("indexer");
+    let mut indexer = stories_on(index.indexer().expect("indexer"));
     for r in event_reports() {
         indexer.add(&r).expect("add");
     }
@@ -263,7 +269,7 @@ fn search_groups_by_story_and_filters_by_it() {
 #[test]
 fn listed_stories_say_size_outlets_and_days_newest_first() {
     let index = Index::create_in_ram(IndexSchema::embedded().expect("schema")).expect("index");
-    let mut indexer = index.indexer().expect("indexer");
+    let mut indexer = stories_on(index.indexer().expect("indexer"));
     for (i, mut r) in event_reports().into_iter().enumerate() {
         r.source = Some(["Harbour Ledger", "Meridian Wire", "Harbour Ledger", "Baltic Desk"][i].to_string());
         indexer.add(&r).expect("add");

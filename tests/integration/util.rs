@@ -60,7 +60,8 @@ impl TempCorpus {
 
 pub fn sync_into(index: &Index, root: &Path) -> IndexSummary {
     let mut indexer = index.indexer().expect("indexer");
-    let summary = indexer.sync_dir(root, &SyncOptions::default(), &mut |_| {}).expect("sync");
+    let options = SyncOptions { stories: true, ..SyncOptions::default() };
+    let summary = indexer.sync_dir(root, &options, &mut |_| {}).expect("sync");
     indexer.commit().expect("commit");
     summary
 }

@@ -306,6 +306,10 @@ pub struct IndexOpts {
     /// Directory with fields.toml, leaders.toml and topics.toml to use instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
+    /// Decide each new report's story while indexing (reports of one event by several
+    /// outlets share one). Off by default: it makes indexing several times slower.
+    #[arg(long)]
+    pub stories: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -43,6 +43,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = SyncOptions {
                 max_file_bytes: args.max_file_size,
                 commit_every: args.commit_every,
+                stories: args.opts.stories,
                 ..SyncOptions::default()
             };
             let show_progress = !args.quiet && io::stderr().is_terminal();
@@ -150,7 +151,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::Entities(args)) => {
-            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
             let scores = attache::extract::eval::score_entities_with(&schema, &args.corpus, &args.labels)
                 .with_context(|| format!("scoring {} against {}", args.corpus.display(), args.labels.display()))?;
             let stdout = io::stdout();
@@ -164,7 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::People(args)) => {
-            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+            let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
             let model = match &args.model {
                 Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
                 None => None,
@@ -390,7 +391,7 @@ fn open_for_reading(opts: &IndexOpts, dir: Option<&Path>) -> anyhow::Result<Inde
         return Index::open(&path, schema).with_context(|| format!("opening the index at {}", path.display()));
     };
     let progress = io::stderr().is_terminal();
-    let options = SyncOptions::default();
+    let options = SyncOptions { stories: opts.stories, ..SyncOptions::default() };
     let index = match Index::open_or_create(&path, schema.clone()) {
         Ok(index) => index,
         Err(attache::Error::IncompatibleIndex { .. }) if opts.index.is_none() => {
@@ -558,7 +559,7 @@ fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         Some("average") => options.link = attache::stories::Link::Average,
         Some(other) => bail!("--link is `max` or `average`, not {other:?}"),
     }
-    let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone() })?;
+    let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
     let evaluation = stories::run(&sets, schema, options)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -575,7 +576,7 @@ fn eval_ir(args: &args::EvalIrArgs) -> anyhow::Result<ExitCode> {
     use attache::eval::compare::{Collection, CollectionComparison, Comparison};
     let candidate = ranking(&args.ranking);
     let baseline: attache::Ranking = args.baseline.parse()?;
-    let opts = IndexOpts { index: None, schema: args.schema.clone() };
+    let opts = IndexOpts { index: None, schema: args.schema.clone(), stories: false };
     let mut collections = Vec::new();
     for path in &args.collections {
         collections.extend(Collection::discover(path)?);
