@@ -7,7 +7,7 @@
 //! the empty password (the common "no opening password" case). The PDF crates can panic on
 //! broken files: that is caught here and becomes a [`SkipReason::Pdf`] naming the file, and
 //! the run goes on. What no panic handler can stop, a loop in the file that pdf-extract
-//! would follow forever, is mended or refused before extraction ([`guard_loops`]).
+//! would follow forever, is mended or refused before extraction (`guard_loops`).
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
