@@ -492,8 +492,13 @@ enum Message {
 /// What a worker of `Indexer::sync_batch` returns: its files' outcomes, by batch position.
 type WorkerResult = crate::Result<Vec<(usize, FileOutcome)>>;
 
-/// Where a worker sends its documents: the indexer, in order of the walk.
-type Sink = std::sync::mpsc::Sender<Message>;
+/// Where a worker's documents go. When stories are decided, to the indexer, which adds them
+/// in the walk's order ([`add_in_order`]); otherwise the worker adds them itself, with each
+/// report its own story, and no thread waits for another's documents.
+struct Sink<'a> {
+    writer: &'a IndexWriter<ReportDoc>,
+    ordered: Option<std::sync::mpsc::Sender<Message>>,
+}
 
 /// How much of extraction an indexer does ([`Index::indexer_doing`]), for benchmarks.
 #[doc(hidden)]
@@ -683,8 +688,18 @@ impl Worker {
     }
 
     fn send(&self, sink: &Sink, message: Message) -> crate::Result<()> {
+        let Some(ordered) = &sink.ordered else {
+            if let Message::Doc { ready, .. } = message {
+                let Ready { mut doc, id, .. } = ready;
+                doc.add_text(self.fields.story, &crate::stories::story_id(&id));
+                doc.add_text(self.fields.story_sig, "");
+                sink.writer.add_document(doc).map_err(|e| index_error(&self.location, e))?;
+            }
+            return Ok(());
+        };
         // The indexer stops listening only when it failed; its error is the one reported.
-        sink.send(message)
+        ordered
+            .send(message)
             .map_err(|_| Error::Internal { path: self.location.clone(), problem: "the indexer stopped".into() })
     }
 
@@ -730,14 +745,7 @@ impl Worker {
         (title_terms, body_terms): (&TermBuffer, &TermBuffer),
     ) -> ReportDoc {
         let f = &self.fields;
-        let mut doc = ReportDoc::default();
-        doc.add_text(f.id, &report.id);
-        doc.add_text(f.path, &report.path);
-        doc.add_text(f.file, &report.path);
-        doc.add_text(f.file_sig, sig);
-        if let Some(field) = f.content_hash {
-            doc.add_text(field, hash);
-        }
+        let mut doc = self.file_doc(report, sig, hash);
         if let Some(title) = &report.title {
             doc.add_analysed(f.title, AnalysedText::new(title, title_terms.terms(), &self.replay));
         }
@@ -776,15 +784,24 @@ impl Worker {
 
     /// The document of a report left out as a duplicate of one in `holder` ([`dedup`]).
     fn stub(&self, report: &Report, sig: &str, hash: &str, holder: &str) -> ReportDoc {
+        let mut doc = self.file_doc(report, sig, hash);
+        if let Some(field) = self.fields.duplicate_of {
+            doc.add_text(field, holder);
+        }
+        doc
+    }
+
+    /// What every document of a file carries: the report's id, the file it came from with
+    /// its signature, and the fingerprint of its text.
+    fn file_doc(&self, report: &Report, sig: &str, hash: &str) -> ReportDoc {
         let f = &self.fields;
         let mut doc = ReportDoc::default();
         doc.add_text(f.id, &report.id);
         doc.add_text(f.path, &report.path);
         doc.add_text(f.file, &report.path);
         doc.add_text(f.file_sig, sig);
-        if let (Some(hash_field), Some(dup_field)) = (f.content_hash, f.duplicate_of) {
-            doc.add_text(hash_field, hash);
-            doc.add_text(dup_field, holder);
+        if let Some(field) = f.content_hash {
+            doc.add_text(field, hash);
         }
         doc
     }
@@ -794,7 +811,7 @@ impl Worker {
     /// operation stamps apply the delete to the old reports only.
     fn sync_file(
         &mut self,
-        (writer, sink): (&IndexWriter<ReportDoc>, &Sink),
+        sink: &Sink,
         at: usize,
         file: &SourceFile,
         previous: Option<&str>,
@@ -840,7 +857,7 @@ impl Worker {
         outcome.warnings = parsed.warnings;
         outcome.encoding = parsed.encoding;
         if previous.is_some() {
-            writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+            sink.writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
         }
         outcome.num_reports = parsed.reports.len();
         let mut dedup = self.dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner));
@@ -853,7 +870,7 @@ impl Worker {
             let hash = dedup::fingerprint(&report);
             match dedup.as_mut().and_then(|d| d.claim(&hash, &file.rel)) {
                 Some(holder) => {
-                    writer
+                    sink.writer
                         .add_document(self.stub(&report, &sig, &hash, &holder))
                         .map_err(|e| index_error(&self.location, e))?;
                     outcome.num_duplicates += 1;
@@ -1029,10 +1046,11 @@ impl Indexer {
 
     /// Syncs a batch of files on the workers; outcomes come back in the batch's order.
     ///
-    /// The workers read, analyse and extract; their documents come back here, where each
-    /// report's story is decided and the document added in the batch's order (file, then
-    /// record), so a run decides the same stories whatever the threads do. Documents that
-    /// arrive ahead of their turn wait, at most a few files' worth per worker.
+    /// The workers read, analyse and extract. When stories are decided, their documents come
+    /// back here, where each report's story is decided and the document added in the batch's
+    /// order (file, then record), so a run decides the same stories whatever the threads do;
+    /// documents that arrive ahead of their turn wait, at most a few files' worth per worker.
+    /// Otherwise each worker adds its own documents ([`Sink`]).
     fn sync_batch(
         &mut self,
         workers: &mut [Worker],
@@ -1043,7 +1061,8 @@ impl Indexer {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let location = self.index.location();
         let mut story_time = std::time::Duration::ZERO;
-        let (sink, inbox) = std::sync::mpsc::channel::<Message>();
+        let (sender, inbox) = std::sync::mpsc::channel::<Message>();
+        let in_order = self.stories.options().enabled;
         let Indexer { writer, stories, index, .. } = self;
         let writer = &*writer;
         let (results, ordered): (Vec<WorkerResult>, crate::Result<()>) = std::thread::scope(|scope| {
@@ -1051,7 +1070,7 @@ impl Indexer {
                 .iter_mut()
                 .map(|worker| {
                     let next = &next;
-                    let sink = sink.clone();
+                    let sink = Sink { writer, ordered: in_order.then(|| sender.clone()) };
                     scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
                         let mut mine = Vec::new();
                         loop {
@@ -1061,14 +1080,15 @@ impl Indexer {
                                 return Ok(mine);
                             };
                             let previous = previous.get(i).and_then(|p| p.as_deref());
-                            let outcome = worker.sync_file((writer, &sink), i, file, previous, options)?;
+                            let outcome = worker.sync_file(&sink, i, file, previous, options)?;
                             worker.send(&sink, Message::Done { file: i, count: outcome.num_reports })?;
                             mine.push((i, outcome));
                         }
                     })
                 })
                 .collect();
-            drop(sink);
+            // Without stories no worker holds a sender, and this returns at once.
+            drop(sender);
             let ordered = add_in_order(&inbox, batch, |ready, replaced| {
                 if let Some(file) = replaced {
                     stories.deleted_file(file);
