@@ -170,9 +170,10 @@ pub fn doc_name(id: &str) -> String {
 
 /// Indexes the sets in memory, in order, with `options`, and scores each set's stories.
 pub fn run(sets: &[StorySet], schema: IndexSchema, options: StoryOptions) -> crate::Result<StoryEvaluation> {
+    let options = StoryOptions { enabled: true, ..options };
     let index = Index::create_in_ram(schema)?;
     let mut indexer = index.indexer()?;
-    indexer.set_story_options(StoryOptions { enabled: true, ..options });
+    indexer.set_story_options(options);
     let mut num_reports = 0;
     for (n, set) in sets.iter().enumerate() {
         let meta = std::fs::metadata(&set.corpus).map_err(|e| Error::io(&set.corpus, e))?;

@@ -244,6 +244,39 @@ struct Recent {
     days: Option<i64>,
     story: String,
     sig: Signature,
+    /// The signature's terms by number ([`Vocabulary`]).
+    ids: Vec<TermId>,
+}
+
+/// A term's number in the [`Vocabulary`].
+type TermId = u32;
+
+/// The terms met since the last commit, numbered in order, with their body document
+/// frequencies: a report compares with up to [`StoryOptions::max_candidates`] others of
+/// [`StoryOptions::sig_terms`] terms each, and looking each term's frequency up by number
+/// instead of by text took most of the time of a decision.
+#[derive(Default)]
+struct Vocabulary {
+    numbers: HashMap<String, TermId>,
+    texts: Vec<String>,
+    /// In the last commit, once looked up.
+    committed: Vec<Option<u64>>,
+    /// Among the reports added since.
+    recent: Vec<u64>,
+}
+
+impl Vocabulary {
+    fn id(&mut self, term: &str) -> TermId {
+        if let Some(&id) = self.numbers.get(term) {
+            return id;
+        }
+        let id = self.texts.len() as TermId;
+        self.numbers.insert(term.to_string(), id);
+        self.texts.push(term.to_string());
+        self.committed.push(None);
+        self.recent.push(0);
+        id
+    }
 }
 
 /// Decides the story of each new report (see the module docs). One per indexer; reports
@@ -253,13 +286,11 @@ pub(crate) struct Assigner {
     fields: Fields,
     options: StoryOptions,
     searcher: Searcher,
-    /// Body document frequencies in the last commit, looked up once each.
-    committed_df: HashMap<String, u64>,
+    /// The terms met since the last commit, numbered, with their document frequencies.
+    vocabulary: Vocabulary,
     /// Reports added since the last commit, and the postings of their signature terms.
     recent: Vec<Recent>,
     recent_postings: HashMap<String, Vec<u32>>,
-    /// Body document frequencies among the reports added since the last commit.
-    recent_df: HashMap<String, u64>,
     /// The days of the reports of each story added since the last commit.
     recent_days: HashMap<String, Vec<Option<i64>>>,
     /// Committed candidates read back since the last commit.
@@ -277,10 +308,9 @@ impl Assigner {
             fields: index.fields,
             options,
             searcher: index.reader.searcher(),
-            committed_df: HashMap::default(),
+            vocabulary: Vocabulary::default(),
             recent: Vec::new(),
             recent_postings: HashMap::default(),
-            recent_df: HashMap::default(),
             recent_days: HashMap::default(),
             committed_cache: HashMap::default(),
             deleted_ids: HashSet::default(),
@@ -301,6 +331,7 @@ impl Assigner {
         // A report added and deleted again before the commit is no candidate either.
         for r in self.recent.iter_mut().filter(|r| r.id == id) {
             r.sig.terms.clear();
+            r.ids.clear();
         }
         self.deleted_ids.insert(id.to_string());
     }
@@ -313,10 +344,9 @@ impl Assigner {
     /// The indexer committed: what was recent is now searchable.
     pub(crate) fn committed(&mut self) {
         self.searcher = self.index.reader.searcher();
-        self.committed_df.clear();
+        self.vocabulary = Vocabulary::default();
         self.recent.clear();
         self.recent_postings.clear();
-        self.recent_df.clear();
         self.recent_days.clear();
         self.committed_cache.clear();
         self.deleted_ids.clear();
@@ -328,24 +358,36 @@ impl Assigner {
         self.searcher.num_docs() + self.recent.len() as u64
     }
 
-    fn df(&mut self, term: &str) -> u64 {
-        let recent = self.recent_df.get(term).copied().unwrap_or(0);
-        if let Some(&df) = self.committed_df.get(term) {
-            return df + recent;
-        }
-        let df = self.searcher.doc_freq(&Term::from_field_text(self.fields.body, term)).unwrap_or(0);
-        self.committed_df.insert(term.to_string(), df);
-        df + recent
+    /// The body document frequency of the term numbered `term`: in the last commit (looked up
+    /// once) and among the reports added since.
+    fn df(&mut self, term: TermId) -> u64 {
+        let at = term as usize;
+        let committed = match self.vocabulary.committed[at] {
+            Some(df) => df,
+            None => {
+                let text = &self.vocabulary.texts[at];
+                let df = self.searcher.doc_freq(&Term::from_field_text(self.fields.body, text)).unwrap_or(0);
+                self.vocabulary.committed[at] = Some(df);
+                df
+            }
+        };
+        committed + self.vocabulary.recent[at]
     }
 
-    fn idf(&mut self, term: &str, num_docs: u64) -> f32 {
+    fn idf(&mut self, term: TermId, num_docs: u64) -> f32 {
         let df = self.df(term).max(1);
         (1.0 + num_docs as f32 / df as f32).ln()
     }
 
     /// The tf-idf weights of a signature's terms, in its order, of unit length.
     fn weights(&mut self, sig: &Signature, num_docs: u64) -> Vec<f32> {
-        let mut out: Vec<f32> = sig.terms.iter().map(|(t, w)| w * self.idf(t, num_docs)).collect();
+        let ids: Vec<TermId> = sig.terms.iter().map(|(t, _)| self.vocabulary.id(t)).collect();
+        self.weights_of(sig, &ids, num_docs)
+    }
+
+    /// [`Assigner::weights`] of a signature whose terms are numbered `ids`.
+    fn weights_of(&mut self, sig: &Signature, ids: &[TermId], num_docs: u64) -> Vec<f32> {
+        let mut out: Vec<f32> = sig.terms.iter().zip(ids).map(|((_, w), &id)| w * self.idf(id, num_docs)).collect();
         let norm = out.iter().map(|w| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             out.iter_mut().for_each(|w| *w /= norm);
@@ -365,20 +407,22 @@ impl Assigner {
             return Ok((story_id(id), String::new()));
         }
         // The report counts in the frequencies it is weighed by.
-        for (term, _) in &features.terms {
-            *self.recent_df.entry(term.clone()).or_insert(0) += 1;
+        let ids: Vec<TermId> = features.terms.iter().map(|(term, _)| self.vocabulary.id(term)).collect();
+        for &id in &ids {
+            self.vocabulary.recent[id as usize] += 1;
         }
         let num_docs = self.num_docs() + 1;
-        let mut weighted: Vec<(f32, String, f32)> = Vec::with_capacity(features.terms.len());
-        for (term, w) in features.terms {
-            let score = w * self.idf(&term, num_docs);
-            weighted.push((score, term, w));
+        let mut weighted: Vec<(f32, String, f32, TermId)> = Vec::with_capacity(features.terms.len());
+        for ((term, w), id) in features.terms.into_iter().zip(ids) {
+            let score = w * self.idf(id, num_docs);
+            weighted.push((score, term, w, id));
         }
         weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         weighted.truncate(self.options.sig_terms);
-        let query: Vec<String> = weighted.iter().take(self.options.query_terms).map(|(_, t, _)| t.clone()).collect();
-        let mut sig = Signature { terms: weighted.into_iter().map(|(_, t, w)| (t, w)).collect() };
-        sig.terms.sort_by(|a, b| a.0.cmp(&b.0));
+        let query: Vec<String> = weighted.iter().take(self.options.query_terms).map(|(_, t, ..)| t.clone()).collect();
+        weighted.sort_by(|a, b| a.1.cmp(&b.1));
+        let ids: Vec<TermId> = weighted.iter().map(|w| w.3).collect();
+        let sig = Signature { terms: weighted.into_iter().map(|(_, t, w, _)| (t, w)).collect() };
         let story = self.decide(id, days, &sig, &query, num_docs)?.unwrap_or_else(|| story_id(id));
         let stored = sig.to_stored();
         let at = self.recent.len() as u32;
@@ -386,7 +430,7 @@ impl Assigner {
             self.recent_postings.entry(term.clone()).or_default().push(at);
         }
         self.recent_days.entry(story.clone()).or_default().push(days);
-        self.recent.push(Recent { id: id.to_string(), days, story: story.clone(), sig });
+        self.recent.push(Recent { id: id.to_string(), days, story: story.clone(), sig, ids });
         Ok((story, stored))
     }
 
@@ -414,11 +458,16 @@ impl Assigner {
         }
         for at in recent {
             // Taken out for the moment its weights are computed (they read `self`).
-            let Some(other) = self.recent.get_mut(at).map(|r| std::mem::take(&mut r.sig)) else { continue };
-            let theirs = self.weights(&other, num_docs);
+            let Some((other, ids)) =
+                self.recent.get_mut(at).map(|r| (std::mem::take(&mut r.sig), std::mem::take(&mut r.ids)))
+            else {
+                continue;
+            };
+            let theirs = self.weights_of(&other, &ids, num_docs);
             let similarity = cosine((sig, &mine), (&other, &theirs));
             if let Some(r) = self.recent.get_mut(at) {
                 r.sig = other;
+                r.ids = ids;
                 similarities.push((r.story.clone(), similarity));
             }
         }
@@ -500,7 +549,8 @@ impl Assigner {
     fn recent_candidates(&mut self, id: &str, days: Option<i64>, query: &[String], num_docs: u64) -> Vec<usize> {
         let mut scores: HashMap<u32, f32> = HashMap::default();
         for term in query {
-            let idf = self.idf(term, num_docs);
+            let id = self.vocabulary.id(term);
+            let idf = self.idf(id, num_docs);
             if let Some(postings) = self.recent_postings.get(term) {
                 for &at in postings {
                     *scores.entry(at).or_insert(0.0) += idf;
