@@ -183,6 +183,19 @@ fn embedded_model() -> &'static Model {
     MODEL.get_or_init(|| Model::from_bytes(EMBEDDED_MODEL).unwrap_or_default())
 }
 
+/// Most words a [`NameTagger`] keeps the hashes of (a few MB).
+const MAX_CACHED_WORDS: usize = 50_000;
+
+/// The words' hashes a [`NameTagger`] computed; a clone starts empty, as its other buffers.
+#[derive(Default)]
+struct WordCache(FxHashMap<Box<str>, TokenInfo>);
+
+impl Clone for WordCache {
+    fn clone(&self) -> WordCache {
+        WordCache::default()
+    }
+}
+
 /// Finds names in texts. Cheap to clone (the model and gazetteer are shared); each clone has
 /// its own buffers, so give each thread one.
 #[derive(Clone)]
@@ -192,6 +205,9 @@ pub struct NameTagger {
     tokens: Vec<Token>,
     sentences: Vec<(usize, usize)>,
     infos: Vec<TokenInfo>,
+    /// The hashes of the words met, computed once each (news repeats its words: most tokens
+    /// are found here). Emptied when it holds [`MAX_CACHED_WORDS`].
+    cache: WordCache,
     tags: Vec<u8>,
     /// Tokens read and tokens scored so far (for benchmarks).
     counts: (u64, u64),
@@ -223,6 +239,7 @@ impl NameTagger {
             tokens: Vec::new(),
             sentences: Vec::new(),
             infos: Vec::new(),
+            cache: WordCache::default(),
             tags: Vec::new(),
             counts: (0, 0),
         }
@@ -252,8 +269,18 @@ impl NameTagger {
             self.infos.clear();
             self.infos.extend([TokenInfo::padding(0), TokenInfo::padding(0)]);
             let gaz = &self.gazetteer;
+            let cache = &mut self.cache.0;
             self.infos.extend(sentence.iter().map(|t| {
-                TokenInfo::new(text.get(t.start..t.end).unwrap_or(""), |h| gaz.get(&h).copied().unwrap_or(0))
+                let word = text.get(t.start..t.end).unwrap_or("");
+                if let Some(&info) = cache.get(word) {
+                    return info;
+                }
+                let info = TokenInfo::new(word, |h| gaz.get(&h).copied().unwrap_or(0));
+                if cache.len() >= MAX_CACHED_WORDS {
+                    cache.clear();
+                }
+                cache.insert(word.into(), info);
+                info
             }));
             self.infos.extend([TokenInfo::padding(1), TokenInfo::padding(1)]);
             self.counts.1 += decode::decode(model, &self.infos, &mut self.tags, |_, _, _| {}) as u64;
