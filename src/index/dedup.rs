@@ -21,14 +21,25 @@ use crate::Report;
 
 /// The fingerprint of a report's normalised text, as stored in `content_hash`.
 pub(crate) fn fingerprint(report: &Report) -> String {
-    let mut normal = String::with_capacity(report.body.len());
-    for word in report.body.split_whitespace() {
-        if !normal.is_empty() {
-            normal.push(' ');
+    // The hash of the words lower-cased and joined by single spaces, fed as it is read
+    // rather than written out first.
+    let mut hash = crate::hash::Fnv::default();
+    let mut buf = [0u8; 4];
+    for (i, word) in report.body.split_whitespace().enumerate() {
+        if i > 0 {
+            hash.write(b" ");
         }
-        normal.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            for b in word.bytes() {
+                hash.write(&[b.to_ascii_lowercase()]);
+            }
+        } else {
+            for c in word.chars().flat_map(char::to_lowercase) {
+                hash.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
     }
-    format!("{:016x}", crate::hash::fnv1a(normal.as_bytes()))
+    format!("{:016x}", hash.finish())
 }
 
 /// A stub of the last commit: a file's duplicate report and the file it duplicates.
@@ -127,6 +138,14 @@ impl Dedup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_the_hash_of_the_normalised_text() {
+        // Stored in indexes: the same text must keep the same fingerprint across versions.
+        let report = Report::new("a.txt", "  Élysée\tTALKS \n on Iran ");
+        let normal = "élysée talks on iran";
+        assert_eq!(fingerprint(&report), format!("{:016x}", crate::hash::fnv1a(normal.as_bytes())));
+    }
 
     #[test]
     fn fingerprints_ignore_case_and_spacing() {
