@@ -450,6 +450,22 @@ const SYNC_BATCH_FILES: usize = 256;
 const MAX_PENDING: usize = 512;
 const MAX_PENDING_BYTES: usize = 2 << 20;
 
+/// A file with more reports than this (a JSON Lines export, a feed) has them shared out to
+/// every worker rather than built by the one that read it.
+const SHARE_ABOVE_REPORTS: usize = 16;
+
+/// A report of a file read by one worker, left for any worker to build and add.
+struct Job {
+    report: Report,
+    sig: Arc<str>,
+    hash: String,
+    order: (usize, usize),
+    replaced: bool,
+}
+
+/// Reports the workers of one batch share ([`SHARE_ABOVE_REPORTS`]).
+type Jobs = Mutex<std::collections::VecDeque<Job>>;
+
 /// A report analysed before the matchers were built, with its analysed title and body.
 #[derive(Clone)]
 struct Pending {
@@ -498,6 +514,8 @@ type WorkerResult = crate::Result<Vec<(usize, FileOutcome)>>;
 struct Sink<'a> {
     writer: &'a IndexWriter<ReportDoc>,
     ordered: Option<std::sync::mpsc::Sender<Message>>,
+    /// The batch's shared reports.
+    jobs: &'a Jobs,
 }
 
 /// How much of extraction an indexer does ([`Index::indexer_doing`]), for benchmarks.
@@ -685,6 +703,15 @@ impl Worker {
         self.flush(sink)?;
         let (ready, _) = self.document(&report, sig, &hash)?;
         self.send(sink, Message::Doc { order, replaced, ready })
+    }
+
+    /// Builds and adds the batch's shared reports until none is left.
+    fn help(&mut self, sink: &Sink) -> crate::Result<()> {
+        loop {
+            let job = sink.jobs.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+            let Some(Job { report, sig, hash, order, replaced }) = job else { return Ok(()) };
+            self.add_or_keep(sink, report, &sig, hash, (order, replaced))?;
+        }
     }
 
     fn send(&self, sink: &Sink, message: Message) -> crate::Result<()> {
@@ -880,8 +907,18 @@ impl Worker {
             }
         }
         drop(dedup);
-        for (seq, (report, hash)) in kept.into_iter().enumerate() {
-            self.add_or_keep(sink, report, &sig, hash, ((at, seq), previous.is_some()))?;
+        if kept.len() > SHARE_ABOVE_REPORTS {
+            // Queued, then built by whichever worker is free, this one included.
+            let sig: Arc<str> = sig.into();
+            let mut jobs = sink.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            for (seq, (report, hash)) in kept.into_iter().enumerate() {
+                let sig = Arc::clone(&sig);
+                jobs.push_back(Job { report, sig, hash, order: (at, seq), replaced: previous.is_some() });
+            }
+        } else {
+            for (seq, (report, hash)) in kept.into_iter().enumerate() {
+                self.add_or_keep(sink, report, &sig, hash, ((at, seq), previous.is_some()))?;
+            }
         }
         outcome.change = match (previous.is_some(), outcome.num_reports == 0) {
             (true, _) => Change::Updated,
@@ -1062,6 +1099,8 @@ impl Indexer {
         let location = self.index.location();
         let mut story_time = std::time::Duration::ZERO;
         let (sender, inbox) = std::sync::mpsc::channel::<Message>();
+        let jobs = Jobs::default();
+        let jobs = &jobs;
         let in_order = self.stories.options().enabled;
         let Indexer { writer, stories, index, .. } = self;
         let writer = &*writer;
@@ -1070,10 +1109,11 @@ impl Indexer {
                 .iter_mut()
                 .map(|worker| {
                     let next = &next;
-                    let sink = Sink { writer, ordered: in_order.then(|| sender.clone()) };
+                    let sink = Sink { writer, ordered: in_order.then(|| sender.clone()), jobs };
                     scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
                         let mut mine = Vec::new();
                         loop {
+                            worker.help(&sink)?;
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(file) = batch.get(i) else {
                                 worker.flush(&sink)?;
@@ -1422,6 +1462,65 @@ mod tests {
         assert!(Matchers::new(Building::Skipped).get(at)?.is_none());
         let failed = std::thread::spawn(|| -> Extractor { panic!("no matchers") });
         assert!(matches!(Matchers::new(Building::Thread(failed)).get(at), Err(Error::Internal { .. })));
+        Ok(())
+    }
+
+    /// A file of many records has them built by every worker ([`SHARE_ABOVE_REPORTS`]): each
+    /// is indexed once, a changed file replaces them all, and with stories on two runs decide
+    /// the same stories.
+    #[test]
+    fn the_records_of_a_big_file_are_shared_out_and_indexed_once() -> crate::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("<temp>"), e))?;
+        let corpus = dir.path().to_path_buf();
+        let write = |n: usize| {
+            let mut lines = String::new();
+            for i in 0..n {
+                let record = serde_json::json!({
+                    "id": format!("r{i}"),
+                    "title": format!("Talks, round {i}"),
+                    "body": format!("Envoys met in Geneva for round {i} of the talks on Iran, on day {}.", i % 7),
+                    "date": format!("2025-07-{:02}", 1 + i % 28),
+                });
+                lines.push_str(&format!("{record}\n"));
+            }
+            std::fs::write(corpus.join("wire.jsonl"), lines).map_err(|e| Error::io(&corpus, e))
+        };
+        write(100)?;
+        std::fs::write(corpus.join("note.txt"), "A short note on the summit in The Hague.")
+            .map_err(|e| Error::io(&corpus, e))?;
+        let mut runs = Vec::new();
+        for stories in [false, true, true] {
+            let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+            let mut indexer = index.indexer()?;
+            let options = SyncOptions { stories, ..SyncOptions::default() };
+            let summary = indexer.sync_dir(&corpus, &options, &mut |_| {})?;
+            indexer.commit()?;
+            assert_eq!((summary.num_reports, index.num_reports()), (101, 101), "{summary:?}");
+            write(60)?;
+            let size = std::fs::metadata(corpus.join("wire.jsonl")).map_err(|e| Error::io(&corpus, e))?.len();
+            indexer.sync_dir(&corpus, &options, &mut |_| {})?;
+            indexer.commit()?;
+            assert_eq!(index.num_reports(), 61, "the changed file's old records are gone");
+            write(100)?;
+            // id → (file signature's size, story) of every live report.
+            let mut live = BTreeMap::new();
+            let searcher = index.reader.searcher();
+            for segment in searcher.segment_readers() {
+                let store = segment.get_store_reader(1).map_err(|e| Error::io(index.location(), e))?;
+                for doc in segment.doc_ids_alive() {
+                    let report: TantivyDocument = store.get(doc).map_err(|e| index_error(&index.location(), e))?;
+                    let text = |field| report.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    let f = &index.fields;
+                    let sig = text(f.file_sig);
+                    live.insert(text(f.id), (sig.split(':').next().unwrap_or_default().to_string(), text(f.story)));
+                }
+            }
+            assert_eq!(live.len(), 61);
+            let new = size.to_string();
+            assert!(live.iter().all(|(id, (of, _))| id == "note.txt" || *of == new), "only the new records: {live:?}");
+            runs.push(live);
+        }
+        assert_eq!(runs[1], runs[2], "the same stories, whatever the threads did");
         Ok(())
     }
 
