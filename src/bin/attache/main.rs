@@ -514,7 +514,7 @@ fn report_problems(summary: &attache::IndexSummary, verbose: bool) {
     }
 }
 
-/// `eval ir`: the ranking of the flags against the baseline, over every collection given.
+/// `eval stories`: the stories decided with the flags' options, scored against gold clusters.
 fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
     use attache::eval::stories;
     if !args.gold.is_empty() && args.gold.len() != args.sets.len() {
@@ -528,37 +528,7 @@ fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         let gold = stories::parse_gold(&text, &gold_path)?;
         sets.push(stories::StorySet { corpus: corpus.clone(), gold });
     }
-    let mut options = attache::StoryOptions::default();
-    if let Some(v) = args.threshold {
-        options.threshold = v;
-    }
-    if let Some(v) = args.margin {
-        options.margin = v;
-    }
-    if let Some(v) = args.window {
-        options.window_days = v;
-    }
-    if let Some(v) = args.name_boost {
-        options.name_boost = v;
-    }
-    if let Some(v) = args.title_weight {
-        options.title_weight = v;
-    }
-    if let Some(v) = args.max_candidates {
-        options.max_candidates = v;
-    }
-    if let Some(v) = args.query_terms {
-        options.query_terms = v;
-    }
-    if let Some(v) = args.sig_terms {
-        options.sig_terms = v;
-    }
-    match args.link.as_deref() {
-        None => {}
-        Some("max") => options.link = attache::stories::Link::Max,
-        Some("average") => options.link = attache::stories::Link::Average,
-        Some(other) => bail!("--link is `max` or `average`, not {other:?}"),
-    }
+    let options = story_options(args)?;
     let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
     let evaluation = stories::run(&sets, schema, options)?;
     let stdout = io::stdout();
@@ -570,6 +540,30 @@ fn eval_stories(args: &args::EvalStoriesArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default story options with those given on the command line.
+fn story_options(args: &args::EvalStoriesArgs) -> anyhow::Result<attache::StoryOptions> {
+    use attache::stories::Link;
+    let d = attache::StoryOptions::default();
+    let link = match args.link.as_deref() {
+        None => d.link,
+        Some("max") => Link::Max,
+        Some("average") => Link::Average,
+        Some(other) => bail!("--link is `max` or `average`, not {other:?}"),
+    };
+    Ok(attache::StoryOptions {
+        threshold: args.threshold.unwrap_or(d.threshold),
+        margin: args.margin.unwrap_or(d.margin),
+        window_days: args.window.unwrap_or(d.window_days),
+        name_boost: args.name_boost.unwrap_or(d.name_boost),
+        title_weight: args.title_weight.unwrap_or(d.title_weight),
+        max_candidates: args.max_candidates.unwrap_or(d.max_candidates),
+        query_terms: args.query_terms.unwrap_or(d.query_terms),
+        sig_terms: args.sig_terms.unwrap_or(d.sig_terms),
+        link,
+        ..d
+    })
 }
 
 fn eval_ir(args: &args::EvalIrArgs) -> anyhow::Result<ExitCode> {
