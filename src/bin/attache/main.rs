@@ -154,15 +154,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
             let scores = attache::extract::eval::score_entities_with(&schema, &args.corpus, &args.labels)
                 .with_context(|| format!("scoring {} against {}", args.corpus.display(), args.labels.display()))?;
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
-            if args.json {
-                render::json(&mut out, &scores)?;
-            } else {
-                write!(out, "{scores}")?;
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
+            print_scores(&scores, args.json)
         }
         Command::Eval(EvalCommand::People(args)) => {
             let schema = load_schema(&IndexOpts { index: None, schema: args.schema.clone(), stories: false })?;
@@ -172,15 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let scores = attache::extract::eval::people::score(&schema, &args.gold, model.as_deref())
                 .with_context(|| format!("scoring names against {}", args.gold.display()))?;
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
-            if args.json {
-                render::json(&mut out, &scores)?;
-            } else {
-                write!(out, "{scores}")?;
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
+            print_scores(&scores, args.json)
         }
         Command::Eval(EvalCommand::Trec(args)) => {
             let qrels = attache::eval::Qrels::read(&args.qrels)
@@ -512,6 +496,19 @@ fn report_problems(summary: &attache::IndexSummary, verbose: bool) {
             eprintln!("attache: not read {} ({} files are not a format attache reads)", ignored.path, ignored.kind);
         }
     }
+}
+
+/// Prints an evaluation's scores: as JSON, or as their text table.
+fn print_scores(scores: &(impl serde::Serialize + std::fmt::Display), json: bool) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if json {
+        render::json(&mut out, scores)?;
+    } else {
+        write!(out, "{scores}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `eval stories`: the stories decided with the flags' options, scored against gold clusters.
