@@ -42,6 +42,8 @@ pub const DEFAULT_WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 
 /// tantivy's smallest writer memory per indexing thread, for the empty first commit.
 const MIN_WRITER_HEAP_BYTES: usize = 15_000_000;
+/// An id no report has (paths hold no NUL), for deletes that must match nothing.
+const NO_REPORT_ID: &str = "\0attache: no report has this id";
 
 /// Most indexing threads used by default.
 const MAX_DEFAULT_THREADS: usize = 4;
@@ -145,10 +147,25 @@ impl Index {
 
     /// A tantivy writer of `threads` indexing threads sharing `heap_bytes`.
     fn writer(&self, threads: usize, heap_bytes: usize) -> crate::Result<IndexWriter<ReportDoc>> {
-        self.inner.writer_with_num_threads(threads, heap_bytes).map_err(|e| match e {
+        let writer = self.inner.writer_with_num_threads(threads, heap_bytes).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path: self.location() },
             other => index_error(&self.location(), other),
-        })
+        })?;
+        self.claim_commit_opstamp(&writer);
+        Ok(writer)
+    }
+
+    /// Spends a new writer's first operation stamp on a delete that matches nothing.
+    ///
+    /// tantivy (0.27) numbers a new or rolled-back writer's first operation with the opstamp
+    /// of the last commit, which is also the stamp a merge of committed segments works to.
+    /// Such a merge counts a first `delete_term` as already applied: it skips it for segments
+    /// whose deletes were last written at that commit, yet the merged segment's cursor may
+    /// have passed it (when another segment read it first). The report the delete replaced
+    /// then survives the merge beside its new version: a re-indexed file was in the index
+    /// twice. A delete of an id no report can have takes that stamp instead.
+    fn claim_commit_opstamp(&self, writer: &IndexWriter<ReportDoc>) {
+        writer.delete_term(Term::from_field_text(self.fields.id, NO_REPORT_ID));
     }
 
     /// Commits what `writer` holds with this index's fingerprint, and makes it visible.
@@ -196,7 +213,7 @@ impl Index {
         // the same deletes at the same opstamp and fail on "file already exists", so they go
         // before anything is written. tantivy knows them: it records every file it creates.
         writer.garbage_collect_files().wait().map_err(|e| index_error(&self.location(), e))?;
-        writer.set_merge_policy(Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES)));
+        writer.set_merge_policy(self.merge_policy());
         let worker = Worker {
             fields: self.fields,
             // Until the matchers are ready: an analyzer that numbers nothing.
@@ -216,6 +233,11 @@ impl Index {
         };
         let stories = Assigner::new(self, StoryOptions::default());
         Ok(Indexer { index: self.clone(), writer, worker, stories })
+    }
+
+    /// How an indexer's writer merges segments.
+    fn merge_policy(&self) -> Box<CappedMergePolicy> {
+        Box::new(CappedMergePolicy::new(self.path.clone(), MAX_MERGE_BYTES))
     }
 
     /// Number of reports in the latest commit visible to this handle; a report saved twice
@@ -1211,6 +1233,10 @@ impl Indexer {
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> crate::Result<()> {
         self.writer.rollback().map(|_| ()).map_err(|e| index_error(&self.index.location(), e))?;
+        // tantivy's rollback starts a new writer: with the default merge policy, and with the
+        // last commit's opstamp next.
+        self.index.claim_commit_opstamp(&self.writer);
+        self.writer.set_merge_policy(self.index.merge_policy());
         self.stories.committed();
         Ok(())
     }
@@ -1538,6 +1564,64 @@ mod tests {
         // Every non-empty title and body of the edge reports.
         assert_eq!((num_replayed, index.replay.num_registered()), (11, 0));
         assert_eq!(index.num_reports(), 7);
+        Ok(())
+    }
+
+    /// Merges every segment it is offered, those without deletes first.
+    #[derive(Debug)]
+    struct MergeAll;
+
+    impl tantivy::merge_policy::MergePolicy for MergeAll {
+        fn compute_merge_candidates(
+            &self,
+            segments: &[tantivy::SegmentMeta],
+        ) -> Vec<tantivy::merge_policy::MergeCandidate> {
+            let mut segments = segments.to_vec();
+            segments.sort_by_key(tantivy::SegmentMeta::has_deletes);
+            let ids = segments.iter().map(tantivy::SegmentMeta::id).collect::<Vec<_>>();
+            if ids.len() < 2 { Vec::new() } else { vec![tantivy::merge_policy::MergeCandidate(ids)] }
+        }
+    }
+
+    #[test]
+    fn a_new_writers_first_delete_reaches_segments_being_merged() -> crate::Result<()> {
+        let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+        let f = index.fields;
+        let doc = |file: &str, version: &str| {
+            let mut doc = ReportDoc::default();
+            doc.add_text(f.id, file);
+            doc.add_text(f.file, file);
+            doc.add_text(f.file_sig, version);
+            doc
+        };
+        let err = |e| index_error(&index.location(), e);
+        // Two segments, {a, c, d} and {b}; the last commit deletes c, so the deletes of
+        // {a, c, d} are written at that commit's opstamp.
+        let mut writer = index.writer(1, MIN_WRITER_HEAP_BYTES)?;
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        writer.add_document(doc("a", "1")).map_err(err)?;
+        writer.add_document(doc("c", "1")).map_err(err)?;
+        writer.add_document(doc("d", "1")).map_err(err)?;
+        index.commit(&mut writer)?;
+        writer.add_document(doc("b", "1")).map_err(err)?;
+        index.commit(&mut writer)?;
+        writer.delete_term(Term::from_field_text(f.file, "c"));
+        index.commit(&mut writer)?;
+        drop(writer);
+        // A new writer replaces a while both committed segments are merged, {b} read first.
+        let mut writer = index.writer(1, MIN_WRITER_HEAP_BYTES)?;
+        writer.set_merge_policy(Box::new(MergeAll));
+        writer.delete_term(Term::from_field_text(f.file, "a"));
+        writer.add_document(doc("a", "2")).map_err(err)?;
+        index.commit(&mut writer)?;
+        writer.wait_merging_threads().map_err(err)?;
+        index.reload()?;
+        let searcher = index.reader.searcher();
+        let a =
+            tantivy::query::TermQuery::new(Term::from_field_text(f.id, "a"), tantivy::schema::IndexRecordOption::Basic);
+        let count = searcher.search(&a, &tantivy::collector::Count).map_err(err)?;
+        assert_eq!(count, 1, "the replaced version of a is gone");
+        assert_eq!(searcher.num_docs(), 3, "a, b and d");
         Ok(())
     }
 }
