@@ -398,8 +398,8 @@ pub struct SyncOptions {
     /// reports are always replaced within one commit.
     pub commit_every: usize,
     /// Whether each report's story is decided as it is indexed (see [`crate::stories`]).
-    /// Off by default: deciding stories costs far more than the rest of indexing today (about
-    /// 1.5 ms a report, nine times plain tantivy's indexing on BBC + Reuters; BENCHMARKS.md).
+    /// Off by default: deciding stories still takes about half of indexing's time (about
+    /// 0.1 ms a report on BBC + Reuters, whose dates crowd in a few weeks; BENCHMARKS.md).
     /// Off, each report is a story of its own. Once on for an indexer, it stays on.
     pub stories: bool,
 }
@@ -515,6 +515,7 @@ pub struct Indexer {
 struct Ready {
     doc: ReportDoc,
     id: String,
+    file: String,
     days: Option<i64>,
     features: Features,
 }
@@ -969,8 +970,8 @@ impl Indexer {
 
     /// Decides the story of a built document and adds it.
     fn add_ready(&mut self, ready: Ready) -> crate::Result<()> {
-        let Ready { mut doc, id, days, features } = ready;
-        let (story, sig) = self.stories.assign(&id, days, features)?;
+        let Ready { mut doc, id, file, days, features } = ready;
+        let (story, sig) = self.stories.assign(&id, &file, days, features)?;
         doc.add_text(self.index.fields.story, &story);
         doc.add_text(self.index.fields.story_sig, &sig);
         self.writer.add_document(doc).map_err(|e| index_error(&self.index.location(), e))?;
@@ -1155,9 +1156,9 @@ impl Indexer {
                 if let Some(file) = replaced {
                     stories.deleted_file(file);
                 }
-                let Ready { mut doc, id, days, features } = ready;
+                let Ready { mut doc, id, file, days, features } = ready;
                 let started = std::time::Instant::now();
-                let (story, sig) = stories.assign(&id, days, features)?;
+                let (story, sig) = stories.assign(&id, &file, days, features)?;
                 story_time += started.elapsed();
                 doc.add_text(index.fields.story, &story);
                 doc.add_text(index.fields.story_sig, &sig);
@@ -1237,7 +1238,7 @@ impl Indexer {
         // last commit's opstamp next.
         self.index.claim_commit_opstamp(&self.writer);
         self.writer.set_merge_policy(self.index.merge_policy());
-        self.stories.committed();
+        self.stories.rolled_back();
         Ok(())
     }
 }
@@ -1281,7 +1282,7 @@ fn add_in_order(
 /// A built document of `report`, waiting for its story.
 fn ready(report: &Report, doc: ReportDoc, features: Features) -> Ready {
     let days = report.date.as_deref().and_then(crate::date::days_from_iso);
-    Ready { doc, id: report.id.clone(), days, features }
+    Ready { doc, id: report.id.clone(), file: report.path.clone(), days, features }
 }
 
 #[cfg(test)]

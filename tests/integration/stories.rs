@@ -6,7 +6,8 @@
 //! is another event). Properties checked:
 //! - the expected grouping of `sample_corpus/`, exactly: same event, same story; otherwise not;
 //! - two outlets' reports of one phone call share a story, an unrelated report does not;
-//! - stories do not depend on commits: reports added one commit at a time get the same;
+//! - stories do not depend on commits: reports added one commit at a time, or in two runs,
+//!   get the same;
 //! - deleting a story's founding report leaves its id on the rest; re-adding it rejoins;
 //! - grouped search leads each story with its best report, the others in `also`; flat search
 //!   carries every report's story; `story:ID` finds exactly a story's reports.
@@ -236,6 +237,46 @@ fn stories_do_not_depend_on_commits_and_survive_deleting_the_founder() {
     indexer.add(&event_reports()[0]).expect("add");
     indexer.commit().expect("commit");
     assert_eq!(stories_of(&apart), one);
+}
+
+/// Copies the files of `sample_corpus/` whose path starts with one of `tops` into `corpus`.
+fn copy_sample(corpus: &TempCorpus, tops: &[&str]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+    for entry in walkdir::WalkDir::new(&root).into_iter().map(|e| e.expect("walk")) {
+        let relative = entry.path().strip_prefix(&root).expect("under the root");
+        let name = relative.to_str().expect("utf-8 name");
+        if entry.file_type().is_file() && tops.iter().any(|t| name.starts_with(t)) {
+            corpus.write_bytes(name, &std::fs::read(entry.path()).expect("read"));
+        }
+    }
+}
+
+#[test]
+fn sample_corpus_stories_do_not_depend_on_commits_or_runs() {
+    let all = ["2024", "2025", "2026", "feeds"];
+    let sync = |corpus: &TempCorpus, commit_every: usize| {
+        let index =
+            Index::open_or_create(&corpus.index_path(), IndexSchema::embedded().expect("schema")).expect("open");
+        let mut indexer = index.indexer().expect("indexer");
+        let options = attache::SyncOptions { stories: true, commit_every, ..attache::SyncOptions::default() };
+        indexer.sync_dir(&corpus.root(), &options, &mut |_| {}).expect("sync");
+        indexer.commit().expect("commit");
+        index
+    };
+    let once = TempCorpus::new();
+    copy_sample(&once, &all);
+    let expected = stories_of(&sync(&once, 0));
+    // Committed every few reports: later reports read the committed ones back.
+    let often = TempCorpus::new();
+    copy_sample(&often, &all);
+    assert_eq!(stories_of(&sync(&often, 3)), expected);
+    // Two runs, the second with a new indexer that holds nothing yet (the files are walked
+    // in the same order as in one run).
+    let twice = TempCorpus::new();
+    copy_sample(&twice, &all[..2]);
+    sync(&twice, 0);
+    copy_sample(&twice, &all[2..]);
+    assert_eq!(stories_of(&sync(&twice, 5)), expected);
 }
 
 #[test]
