@@ -215,34 +215,30 @@ impl Assigner {
 
     /// The committed reports with this id are being replaced or deleted.
     pub(crate) fn deleted_id(&mut self, id: &str) {
-        if !self.options.enabled {
-            return;
+        if self.options.enabled {
+            let held = self.by_id.get(id).cloned().unwrap_or_default();
+            self.mark_gone(&held);
+            self.deleted_ids.insert(id.into());
         }
-        if let Some(held) = self.by_id.get(id) {
-            for &at in held {
-                if let Some(entry) = self.entries.get_mut(at as usize) {
-                    entry.gone = true;
-                    self.days[at as usize] = GONE;
-                }
-            }
-        }
-        self.deleted_ids.insert(id.into());
     }
 
     /// The committed reports of this file are being replaced or deleted.
     pub(crate) fn deleted_file(&mut self, file: &str) {
-        if !self.options.enabled {
-            return;
+        if self.options.enabled {
+            let held = self.by_file.get(file).cloned().unwrap_or_default();
+            self.mark_gone(&held);
+            self.deleted_files.insert(file.into());
         }
-        if let Some(held) = self.by_file.get(file) {
-            for &at in held {
-                if let Some(entry) = self.entries.get_mut(at as usize) {
-                    entry.gone = true;
-                    self.days[at as usize] = GONE;
-                }
+    }
+
+    /// Marks held reports gone: no longer candidates, nor counted as members.
+    fn mark_gone(&mut self, held: &[u32]) {
+        for &at in held {
+            if let Some(entry) = self.entries.get_mut(at as usize) {
+                entry.gone = true;
+                self.days[at as usize] = GONE;
             }
         }
-        self.deleted_files.insert(file.into());
     }
 
     /// The indexer committed: what was added is now in the index.
