@@ -104,7 +104,7 @@ const GENERAL_AFTER: &[&str] =
     &["secretary", "attorney", "director", "solicitor", "inspector", "postmaster", "surgeon"];
 
 /// Lower-case words that may sit inside a name ("Barend du Plessis", "Ali al-Sabah").
-const PARTICLES: &[&str] = &[
+pub(crate) const PARTICLES: &[&str] = &[
     "de", "du", "des", "da", "di", "do", "dos", "van", "von", "der", "den", "ter", "al", "el", "bin", "ibn", "la", "le",
 ];
 
@@ -794,7 +794,7 @@ fn is_one_char(s: &str) -> bool {
 }
 
 /// Whether a gap between two name words keeps them in one name: spaces or a line break.
-fn is_space(gap: &str) -> bool {
+pub(crate) fn is_space(gap: &str) -> bool {
     !gap.is_empty() && gap.chars().all(char::is_whitespace)
 }
 
@@ -899,6 +899,11 @@ impl Discovery {
         self.classes.get(id as usize).copied().unwrap_or(0)
     }
 
+    /// Whether term id `id` is a name particle (de, von, al, bin…).
+    pub fn is_particle_id(&self, id: u32) -> bool {
+        self.class(id) & Class::PARTICLE != 0
+    }
+
     /// Classifies every term of `text` once.
     ///
     /// Only words that can take part in a pattern get a class: in mixed-case text a
@@ -929,9 +934,13 @@ impl Discovery {
             for &i in text.capitalised_at {
                 classes[i] = self.class(text.ids[i]);
                 active.push(i);
-                // A word before a capital.
+                // A word before a capital, and the word before a particle there ("von" of
+                // "von der Leyen").
                 if i > 0 {
                     lower(i - 1, &mut classes, &mut active);
+                    if i > 1 && classes[i - 1] & Class::PARTICLE != 0 {
+                        lower(i - 2, &mut classes, &mut active);
+                    }
                 }
             }
             for &k in text.after_comma {
@@ -1042,11 +1051,20 @@ impl Discovery {
             if !spaced {
                 break;
             }
-            // A particle inside a name is not one of its words, even when capitalised
-            // ("COUVE DE MURVILLE", "Perez de Cuellar").
-            let particle_inside = self.is_particle(t, end) && end + 1 < t.terms.len() && self.is_name_word(t, end + 1);
+            // Particles inside a name are not among its words, even when capitalised
+            // ("COUVE DE MURVILLE", "Perez de Cuellar"); up to two in a row ("Ursula von der
+            // Leyen", "Maria de la Cruz"), then a name word.
+            let mut after = end;
+            while after < t.terms.len()
+                && after - end < 2
+                && self.is_particle(t, after)
+                && (after == end || is_space(t.gap(after)))
+            {
+                after += 1;
+            }
+            let particle_inside = after > end && after < t.terms.len() && self.is_name_word(t, after);
             if particle_inside {
-                end += 1;
+                end = after;
             } else if self.is_name_word(t, end) {
                 if words == max_words {
                     break;
@@ -1408,6 +1426,14 @@ mod tests {
     fn secretary_general_and_hyphenated_names() {
         assert_eq!(found("UN Secretary-General Javier Perez de Cuellar said"), ["Javier Perez de Cuellar"]);
         assert_eq!(found("Iranian Prime Minister Mir-Hossein Mousavi said"), ["Mir-Hossein Mousavi"]);
+    }
+
+    #[test]
+    fn two_particles_in_a_row_stay_inside_a_name() {
+        assert_eq!(found("European Commission President Ursula von der Leyen said"), ["Ursula von der Leyen"]);
+        // Particles never end a name, nor do three in a row continue one.
+        assert_eq!(found("President Ursula von der said"), ["Ursula"]);
+        assert_eq!(found("President Ursula von der la Leyen said"), ["Ursula"]);
     }
 
     #[test]

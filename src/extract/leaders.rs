@@ -26,7 +26,7 @@ use std::cell::RefCell;
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer};
 
 use super::Tag;
-use super::discovery::{Discovery, Introduced, Text, same_terms};
+use super::discovery::{Discovery, Introduced, Text, is_space, same_terms};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::{FxHashMap, FxHashSet, Keys, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
@@ -253,15 +253,25 @@ impl LeaderMatcher {
                 let spelled = |first: usize, len: usize, l: usize| {
                     len > 1 || self.spelled(t.text, &terms[first], t.ids[first], l)
                 };
-                let lexicon = self.patterns.longest_at(t.ids, i, |first, len, name| {
-                    capitalised(first)
-                        && match name {
-                            Name::Full(l) => self.plausible(*l, year) && spelled(first, len, *l),
-                            Name::Surname(leaders) => {
-                                leaders.iter().any(|&l| self.plausible(l, year) && spelled(first, len, l))
-                            }
-                        }
-                });
+                let accept = |first: usize, len: usize, name: &Name| match name {
+                    Name::Full(l) => self.plausible(*l, year) && spelled(first, len, *l),
+                    Name::Surname(leaders) => {
+                        leaders.iter().any(|&l| self.plausible(l, year) && spelled(first, len, l))
+                    }
+                };
+                // A name may start with lower-case particles ("von der Leyen"): a match from
+                // them that reaches this capitalised word comes first.
+                let lead = self.particles_before(t, i, next);
+                let lexicon = (lead > 0)
+                    .then(|| {
+                        self.patterns
+                            .longest_at(t.ids, i - lead, |first, len, name| len > lead && accept(first, len, name))
+                    })
+                    .flatten()
+                    .or_else(|| {
+                        self.patterns
+                            .longest_at(t.ids, i, |first, len, name| capitalised(first) && accept(first, len, name))
+                    });
                 if let Some(m) = lexicon {
                     match m.payload {
                         Name::Full(l) => *counts.entry(Who::Lexicon(*l)).or_default() += 1,
@@ -275,7 +285,7 @@ impl LeaderMatcher {
                             }
                         }
                     }
-                    next = i + m.len;
+                    next = m.first + m.len;
                     continue;
                 }
                 if let Some((len, office)) = self.roles.at(t.ids, i) {
@@ -314,6 +324,20 @@ impl LeaderMatcher {
         tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         tags.dedup_by(|a, b| a.name == b.name);
         tags
+    }
+
+    /// How many lower-case particles (at most two, after `next`) stand right before term `i`,
+    /// each followed by a space: the "von der" of "von der Leyen".
+    fn particles_before(&self, t: &Text<'_>, i: usize, next: usize) -> usize {
+        let mut lead = 0;
+        while lead < 2 && i > next + lead {
+            let k = i - lead - 1;
+            if t.is_capitalised(k) || !is_space(t.gap(k + 1)) || !self.discovery.is_particle_id(t.ids[k]) {
+                break;
+            }
+            lead += 1;
+        }
+        lead
     }
 
     /// Whether the name `terms` is a firm's: its first mention in the report (title, then
@@ -498,6 +522,16 @@ mod tests {
         let r = Report::new("a", "Andrej Babiš won. Babis said so, and BABIŠ left; Babiš's party cheered.")
             .date("2025-12-20");
         assert_eq!(leaders(&r), ["Andrej Babiš:4"]);
+    }
+
+    #[test]
+    fn a_name_with_particles_after_a_role_is_the_lexicon_leader() {
+        let r = Report::new("a", "European Commission President Ursula von der Leyen said the package was ready.")
+            .date("2025-07-18");
+        assert_eq!(leaders(&r), ["Ursula von der Leyen:1"]);
+        // An alias that starts with lower-case particles.
+        let r = Report::new("a", "The EU's von der Leyen said the package was ready.").date("2025-07-18");
+        assert_eq!(leaders(&r), ["Ursula von der Leyen:1"]);
     }
 
     #[test]
