@@ -63,6 +63,7 @@ use serde::{Deserialize, Serialize};
 
 use self::features::{GAZ_DEMONYM, GAZ_ORG, GAZ_PERSON, GAZ_PLACE, Token, TokenInfo};
 use self::model::Model;
+use super::discovery::PARTICLES;
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use crate::hash::FxHashMap;
 
@@ -284,6 +285,7 @@ impl NameTagger {
             }));
             self.infos.extend([TokenInfo::padding(1), TokenInfo::padding(1)]);
             self.counts.1 += decode::decode(model, &self.infos, &mut self.tags, |_, _, _| {}) as u64;
+            join_particles(text, sentence, &mut self.tags);
             spans_of(sentence, &self.tags, spans);
         }
     }
@@ -291,6 +293,35 @@ impl NameTagger {
     /// Tokens read and tokens the model scored, since this tagger was made.
     pub fn num_tokens(&self) -> (u64, u64) {
         self.counts
+    }
+}
+
+/// The tags of a person's first word and of the words after it (see [`EntityKind::of_tag`]).
+const B_PER: u8 = 1;
+const I_PER: u8 = 2;
+
+/// Makes one person of a person, one or two lower-case name particles and a person
+/// ("Ursula von der Leyen", "Johan van der Merwe"): the model mostly leaves such particles
+/// outside names, which splits one name in two.
+fn join_particles(text: &str, tokens: &[Token], tags: &mut [u8]) {
+    let spaced = |k: usize| text.get(tokens[k - 1].end..tokens[k].start) == Some(" ");
+    let particle = |tags: &[u8], k: usize| {
+        tags[k] == 0 && spaced(k) && text.get(tokens[k].start..tokens[k].end).is_some_and(|w| PARTICLES.contains(&w))
+    };
+    let n = tokens.len().min(tags.len());
+    let mut k = 1;
+    while k < n {
+        if matches!(tags[k - 1], B_PER | I_PER) && particle(tags, k) {
+            let mut next = k + 1;
+            if next < n && particle(tags, next) {
+                next += 1;
+            }
+            if next < n && tags[next] == B_PER && spaced(next) {
+                tags[k..=next].fill(I_PER);
+                k = next;
+            }
+        }
+        k += 1;
     }
 }
 
@@ -320,6 +351,12 @@ mod tests {
 
     fn found(text: &str) -> Vec<(&str, &str)> {
         tagger().tag(text).into_iter().map(|s| (&text[s.start..s.end], s.kind.label())).collect()
+    }
+
+    #[test]
+    fn particles_between_two_parts_of_a_name_join_them() {
+        let text = "Commission chief Ursula von der Leyen and Donald Trump spoke.";
+        assert!(found(text).contains(&("Ursula von der Leyen", "PER")), "{:?}", found(text));
     }
 
     #[test]
