@@ -157,6 +157,7 @@ pub(crate) fn stored_article(doc: &TantivyDocument, f: &crate::schema::Fields) -
         orgs: stored.all(f.org),
         people: stored.all(f.person),
         duplicates: Vec::new(),
+        story: stored.first(f.story),
     }
 }
 

@@ -141,4 +141,7 @@ pub struct Article {
     /// were not indexed again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<String>,
+    /// The report's story ([`crate::stories`]); none in an index made before stories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
 }

@@ -160,9 +160,35 @@ fn export_prints_every_article_as_a_json_line() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let rows: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 5);
-    for key in ["id", "path", "title", "author", "source", "date", "leaders", "topics", "places", "orgs"] {
+    for key in ["id", "path", "title", "author", "source", "date", "leaders", "topics", "places", "orgs", "story"] {
         assert!(rows.iter().all(|r| r.get(key).is_some()), "{key}");
     }
+}
+
+/// The rows of a CSV output, header first, as the csv crate reads them back.
+fn csv_rows(o: &Output) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(o.stdout.as_slice())
+        .into_records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn csv_outputs_carry_people_and_story() {
+    let c = corpus();
+    let o = run(&c, &["export", "corpus", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let header = stdout(&o).lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(",people,story,"), "{header}");
+    let rows = csv_rows(&o);
+    assert_eq!(rows.len(), 5, "one row per article");
+    let story = header.split(',').position(|h| h == "story").expect("a story column");
+    assert!(rows.iter().all(|r| r[story].len() == 16), "every article has a story id: {rows:?}");
+    let o = run(&c, &["search", "Putin", "corpus", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let header = stdout(&o).lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(",people,story,passage"), "{header}");
+    assert!(!csv_rows(&o).is_empty());
 }
 
 #[test]

@@ -277,6 +277,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ] {
                     writeln!(out, "{label}: {}", names.join(", "))?;
                 }
+                if let Some(story) = &article.story {
+                    writeln!(out, "story: {story}")?;
+                }
                 if !article.duplicates.is_empty() {
                     writeln!(out, "duplicates: {}", article.duplicates.join(", "))?;
                 }

@@ -337,7 +337,8 @@ pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io:
 /// per hit with its best passage on one line.
 pub fn csv(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let header = ["id", "path", "title", "author", "source", "date", "score", "leaders", "topics", "passage"];
+    let header =
+        ["id", "path", "title", "author", "source", "date", "score", "leaders", "topics", "people", "story", "passage"];
     w.write_record(header).map_err(io::Error::other)?;
     for hit in &results.hits {
         let passage = hit.passages.first().map(|p| one_line(&p.text)).unwrap_or_default();
@@ -351,6 +352,8 @@ pub fn csv(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
             format!("{:.4}", hit.score),
             hit.leaders.join("; "),
             hit.topics.join("; "),
+            hit.people.join("; "),
+            hit.story.clone().unwrap_or_default(),
             passage,
         ];
         w.write_record(&row).map_err(io::Error::other)?;
@@ -377,6 +380,8 @@ pub fn csv_articles(
         "topics",
         "places",
         "orgs",
+        "people",
+        "story",
         "duplicates",
         "body",
     ])?;
@@ -397,6 +402,8 @@ pub fn csv_articles(
             a.topics.join("; "),
             a.places.join("; "),
             a.orgs.join("; "),
+            a.people.join("; "),
+            opt(&a.story),
             a.duplicates.join("; "),
             r.body.clone(),
         ])?;

@@ -708,7 +708,7 @@ mod tests {
             let mut report = attache::Report::new(meta.clone(), text.clone());
             report.title = Some(meta.clone());
             report.url = Some(format!("javascript:{meta}"));
-            let article = attache::Article { report, leaders: vec![meta.clone()], topics: vec![], places: vec![], orgs: vec![], people: vec![], duplicates: vec![] };
+            let article = attache::Article { report, leaders: vec![meta.clone()], topics: vec![], places: vec![], orgs: vec![], people: vec![], duplicates: vec![], story: None };
             let page = report_page(&state, &api::Report { article, highlights: Some(highlights) });
             proptest::prop_assert!(no_foreign_tags(&page), "{}", page);
             proptest::prop_assert!(!page.contains("href=\"javascript:"), "{}", page);
