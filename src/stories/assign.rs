@@ -376,7 +376,7 @@ impl Assigner {
             weighted.select_nth_unstable_by(keep - 1, heavier);
         }
         weighted.truncate(keep);
-        weighted.sort_by(heavier);
+        weighted.sort_unstable_by(heavier);
         let stored = stored_signature(weighted.iter().map(|w| (&*texts[w.2 as usize], w.1)));
         let query: Vec<TermId> = weighted.iter().take(self.options.query_terms).map(|w| w.2).collect();
         weighted.sort_unstable_by_key(|w| w.2);
