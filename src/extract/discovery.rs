@@ -781,7 +781,7 @@ impl Text<'_> {
     }
 
     /// Whether term `i` is written in capitals only, two letters or more (an acronym).
-    fn is_acronym(&self, i: usize) -> bool {
+    pub(crate) fn is_acronym(&self, i: usize) -> bool {
         let s = self.surface(i);
         !is_one_char(s) && !s.is_empty() && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
     }
@@ -902,6 +902,12 @@ impl Discovery {
     /// Whether term id `id` is a name particle (de, von, al, bin…).
     pub fn is_particle_id(&self, id: u32) -> bool {
         self.class(id) & Class::PARTICLE != 0
+    }
+
+    /// Whether term id `id` may be a word of a name and is nothing else: not a common word,
+    /// a title, an honorific or a particle.
+    pub fn is_plain_name_id(&self, id: u32) -> bool {
+        self.class(id) == 0
     }
 
     /// Classifies every term of `text` once.

@@ -19,7 +19,11 @@
 //! names a leader only when the report is not dated long before the leader's first office
 //! ([`MAX_YEARS_BEFORE_OFFICE`]: "Johnson" in 1963 is not Boris Johnson); a surname alone
 //! needs `surname_alone`; a surname shared by several leaders names the one whose full name the
-//! report also gives, and nobody otherwise.
+//! report also gives, and nobody otherwise. A one-word name written right beside another
+//! capitalised name word is part of someone else's name ("Maury Harris", "Mike Blair",
+//! "Harris Interactive"), and then the report's other mentions of that word name the leader
+//! only if the report also names the leader in full. Names may hold up to two lower-case
+//! particles ("Ursula von der Leyen"); an alias may start with them ("von der Leyen").
 
 use std::cell::RefCell;
 
@@ -223,6 +227,10 @@ impl LeaderMatcher {
         starts.dedup();
         let mut counts: FxHashMap<Who, u32> = FxHashMap::default();
         let mut ambiguous: Vec<Vec<usize>> = Vec::new();
+        // Mentions of a leader by one word (leader, the word's term id), and the words
+        // written as part of someone else's name.
+        let mut one_word_mentions: Vec<(usize, u32)> = Vec::new();
+        let mut others_words: Vec<u32> = Vec::new();
         for t in &texts {
             let capitalised = |i: usize| t.caps_uninformative || t.is_capitalised(i);
             let terms = t.terms;
@@ -273,19 +281,30 @@ impl LeaderMatcher {
                             .longest_at(t.ids, i, |first, len, name| capitalised(first) && accept(first, len, name))
                     });
                 if let Some(m) = lexicon {
+                    next = m.first + m.len;
+                    let one_word = m.len == 1;
+                    // A one-word name written beside another name is part of someone else's
+                    // ("Maury Harris", "Harris Interactive"), who holds it in this report.
+                    if one_word && self.beside_another_name(t, m.first) {
+                        others_words.push(t.ids[m.first]);
+                        continue;
+                    }
+                    let mut count = |l: usize| match one_word {
+                        true => one_word_mentions.push((l, t.ids[m.first])),
+                        false => *counts.entry(Who::Lexicon(l)).or_default() += 1,
+                    };
                     match m.payload {
-                        Name::Full(l) => *counts.entry(Who::Lexicon(*l)).or_default() += 1,
+                        Name::Full(l) => count(*l),
                         Name::Surname(leaders) => {
                             // Those it may name as written (surnames stemmed alike may differ).
                             let leaders: Vec<usize> =
                                 leaders.iter().copied().filter(|&l| spelled(m.first, m.len, l)).collect();
                             match leaders[..] {
-                                [only] => *counts.entry(Who::Lexicon(only)).or_default() += 1,
+                                [only] => count(only),
                                 _ => ambiguous.push(leaders),
                             }
                         }
                     }
-                    next = m.first + m.len;
                     continue;
                 }
                 if let Some((len, office)) = self.roles.at(t.ids, i) {
@@ -296,6 +315,15 @@ impl LeaderMatcher {
                     }
                     next = i + len;
                 }
+            }
+        }
+        // A leader named by one word that the report also gives to someone else ("Maury
+        // Harris … Harris said") counts only if the report names the leader in full too.
+        let full_names: Vec<Who> = if others_words.is_empty() { Vec::new() } else { counts.keys().copied().collect() };
+        for (l, word) in one_word_mentions {
+            let who = Who::Lexicon(l);
+            if !others_words.contains(&word) || full_names.contains(&who) {
+                *counts.entry(who).or_default() += 1;
             }
         }
         // A person discovered by a lexicon name counts even if the count pass saw it as part
@@ -324,6 +352,16 @@ impl LeaderMatcher {
         tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         tags.dedup_by(|a, b| a.name == b.name);
         tags
+    }
+
+    /// Whether term `i` of `t` stands right beside a capitalised word that can only be a
+    /// word of a name (not a title, an honorific, a particle or a common word), so that the
+    /// two are one name. Never in ALL-CAPS or Title-Case text, where every word has a capital.
+    fn beside_another_name(&self, t: &Text<'_>, i: usize) -> bool {
+        let name_word = |k: usize| t.is_capitalised(k) && !t.is_acronym(k) && self.discovery.is_plain_name_id(t.ids[k]);
+        !t.caps_uninformative
+            && ((i > 0 && is_space(t.gap(i)) && name_word(i - 1))
+                || (i + 1 < t.terms.len() && is_space(t.gap(i + 1)) && name_word(i + 1)))
     }
 
     /// How many lower-case particles (at most two, after `next`) stand right before term `i`,
@@ -532,6 +570,26 @@ mod tests {
         // An alias that starts with lower-case particles.
         let r = Report::new("a", "The EU's von der Leyen said the package was ready.").date("2025-07-18");
         assert_eq!(leaders(&r), ["Ursula von der Leyen:1"]);
+    }
+
+    #[test]
+    fn a_surname_beside_another_name_is_someone_elses() {
+        // Kamala Harris's surname, said alone, would name her.
+        let r = Report::new("a", "Harris said the talks went well.").date("2024-03-01");
+        assert_eq!(leaders(&r), ["Kamala Harris:1"]);
+        let r = Report::new(
+            "a",
+            "Maury Harris, an economist at a bank, said prices rose. Later Harris added that rates would follow. \
+             A poll by Harris Interactive agreed.",
+        )
+        .date("2024-03-01");
+        assert!(!leaders(&r).iter().any(|l| l.starts_with("Kamala Harris")), "{:?}", leaders(&r));
+        let r = Report::new("a", "The novelist Joanne Harris read from her book. Harris smiled.").date("2024-03-01");
+        assert!(!leaders(&r).iter().any(|l| l.starts_with("Kamala Harris")), "{:?}", leaders(&r));
+        // Named in full, the leader keeps the surname's mentions.
+        let r = Report::new("a", "Kamala Harris spoke. A poll by Harris Interactive agreed. Later Harris left.")
+            .date("2024-03-01");
+        assert_eq!(leaders(&r), ["Kamala Harris:2"]);
     }
 
     #[test]
