@@ -1,7 +1,7 @@
 //! Deterministic generator of diplomatic-news-like corpora, for the benchmarks.
 //!
 //! ```text
-//! cargo run --release --example gen_corpus -- --out DIR --count N [--seed S] [--vocab V]
+//! cargo run --release --example gen_corpus -- --out DIR --count N [--seed S] [--vocab V] [--days D]
 //! ```
 //!
 //! Writes `N` reports under `DIR`, sharded into subdirectories of at most
@@ -27,7 +27,9 @@
 //!   `index_schema/leaders.toml` (Zipf over leaders, full name first then surname, plus role
 //!   phrases such as "the Russian President") and topic trigger words from `topics.toml`, so
 //!   extraction has work on most sentences, as in real diplomatic reporting.
-//! - **Metadata**: titles, authors, outlets, URLs and dates (2012–2025).
+//! - **Metadata**: titles, authors, outlets, URLs and dates, uniform over `--days` days from
+//!   2012-01-01 (default 5,110: 2012–2025). Scaling `--days` with `--count` keeps the reports
+//!   per day, and so the reports in a story window, the same at every size.
 //!
 //! Memory is bounded: reports are written as they are generated (JSON and JSONL files are
 //! streamed record by record); only the vocabulary (a few MB) is kept.
@@ -687,17 +689,20 @@ const OUTLETS: &[&str] = &[
 /// Verbs that introduce a quote.
 const SAID: &[&str] = &["said", "told reporters", "said in a statement", "added", "warned", "wrote on social media"];
 
+/// Days the dates are spread over unless told: 2012 to 2025.
+const DEFAULT_DAYS: usize = 14 * 365;
+
 fn main() {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(message) => {
             eprintln!("gen_corpus: {message}");
-            eprintln!("usage: gen_corpus --out DIR --count N [--seed S] [--vocab V]");
+            eprintln!("usage: gen_corpus --out DIR --count N [--seed S] [--vocab V] [--days D]");
             std::process::exit(2);
         }
     };
     let started = std::time::Instant::now();
-    let generator = Generator::new(args.seed, args.vocab);
+    let generator = Generator::new(args.seed, args.vocab, args.days);
     let mut writer = CorpusWriter::new(&args.out, args.seed);
     let mut words = 0u64;
     for i in 0..args.count {
@@ -733,11 +738,12 @@ struct Args {
     count: usize,
     seed: u64,
     vocab: usize,
+    days: usize,
 }
 
 impl Args {
     fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-        let (mut out, mut count, mut seed, mut vocab) = (None, None, 42u64, DEFAULT_VOCAB);
+        let (mut out, mut count, mut seed, mut vocab, mut days) = (None, None, 42u64, DEFAULT_VOCAB, DEFAULT_DAYS);
         while let Some(flag) = it.next() {
             let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
             match flag.as_str() {
@@ -745,11 +751,13 @@ impl Args {
                 "--count" => count = Some(value()?.parse().map_err(|e| format!("--count: {e}"))?),
                 "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
                 "--vocab" => vocab = value()?.parse().map_err(|e| format!("--vocab: {e}"))?,
+                "--days" => days = value()?.parse().map_err(|e| format!("--days: {e}"))?,
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
         let vocab = vocab.max(FUNCTION_WORDS.len() + DIPLOMATIC_WORDS.len() + 1000);
-        Ok(Args { out: out.ok_or("--out is required")?, count: count.ok_or("--count is required")?, seed, vocab })
+        let days = days.max(1);
+        Ok(Args { out: out.ok_or("--out is required")?, count: count.ok_or("--count is required")?, seed, vocab, days })
     }
 }
 
@@ -881,6 +889,8 @@ struct GenReport {
 
 struct Generator {
     seed: u64,
+    /// Dates are drawn over this many days from 2012-01-01.
+    days: usize,
     vocab: Vec<String>,
     zipf: Zipf,
     leaders: Vec<Leader>,
@@ -889,11 +899,19 @@ struct Generator {
 }
 
 impl Generator {
-    fn new(seed: u64, size: usize) -> Generator {
+    fn new(seed: u64, size: usize, days: usize) -> Generator {
         let vocab = vocabulary(seed, size);
         let leaders = leaders();
         let leader_zipf = Zipf::new(leaders.len().max(1), 1.1, 1.0);
-        Generator { seed, zipf: Zipf::new(vocab.len(), ZIPF_S, ZIPF_Q), vocab, leaders, leader_zipf, topics: topics() }
+        Generator {
+            seed,
+            days,
+            zipf: Zipf::new(vocab.len(), ZIPF_S, ZIPF_Q),
+            vocab,
+            leaders,
+            leader_zipf,
+            topics: topics(),
+        }
     }
 
     /// Report number `i`: a function of the seed and `i` only.
@@ -932,7 +950,7 @@ impl Generator {
             title_words.insert(rng.range(1, title_words.len()), rng.pick(&topic.triggers).clone());
         }
         let title = capitalise(&title_words.join(" "));
-        let days = rng.range(0, 14 * 365);
+        let days = rng.range(0, self.days);
         let date = attache::date::iso_from_days(15_340 + days as i64); // 2012-01-01 + days
         let source = rng.pick(OUTLETS).to_string();
         let slug: String = title_words.iter().take(6).map(|w| w.to_lowercase()).collect::<Vec<_>>().join("-");
