@@ -103,6 +103,23 @@ struct Entry {
     committed: bool,
 }
 
+impl Entry {
+    /// A report of `story` held, not gone, with its signature (term numbers, weights before
+    /// idf, unit weights) weighed over `num_docs` reports.
+    fn new(
+        id: &str,
+        file: &str,
+        story: StoryNo,
+        days: Option<i64>,
+        (terms, raw, weights): (Vec<TermId>, Vec<f32>, Vec<f32>),
+        num_docs: u64,
+        committed: bool,
+    ) -> Entry {
+        let (id, file) = (id.into(), file.into());
+        Entry { id, file, story, days, terms, raw, weights, weighed_at: num_docs, gone: false, committed }
+    }
+}
+
 /// The dot product of a signature with weights spread by term number (zero elsewhere): the
 /// cosine when both are of unit length.
 fn dot(dense: &[f32], (terms, weights): (&[TermId], &[f32])) -> f32 {
@@ -391,18 +408,7 @@ impl Assigner {
             Some(story) => story,
             None => story_id(id),
         };
-        let entry = Entry {
-            id: id.into(),
-            file: file.into(),
-            story: self.story_no(&story),
-            days,
-            terms,
-            raw,
-            weights,
-            weighed_at: num_docs,
-            gone: false,
-            committed: false,
-        };
+        let entry = Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights), num_docs, false);
         self.hold(entry, &query);
         Ok((story, stored))
     }
@@ -673,18 +679,7 @@ impl Assigner {
         pairs.sort_by_key(|p| p.0);
         let (terms, raw): (Vec<TermId>, Vec<f32>) = pairs.into_iter().unzip();
         let weights = self.weigh(&terms, &raw, num_docs);
-        Some(Entry {
-            id: id.into(),
-            file: file.into(),
-            story: self.story_no(&story),
-            days,
-            terms,
-            raw,
-            weights,
-            weighed_at: num_docs,
-            gone: false,
-            committed: true,
-        })
+        Some(Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights), num_docs, true))
     }
 
     /// An undated report's committed candidates: its query over the whole index, the best by
