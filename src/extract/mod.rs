@@ -165,7 +165,10 @@ impl Extractor {
     ) -> Entities {
         let (title_ids, body_ids) = ((title.1.tags, Some(title.1.opening)), (body.1.tags, Some(body.1.opening)));
         let (title_text, body_text) = (title.0, body.0);
-        let mut leaders = self.leaders.find(report, title, body);
+        let in_title = self.tag_names(title_text, body_text);
+        let names: Vec<(usize, usize, bool)> =
+            self.spans[in_title..].iter().map(|s| (s.start, s.end, s.kind == tagger::EntityKind::Person)).collect();
+        let mut leaders = self.leaders.find(report, title, body, Some(&names));
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
         let found = self.topics.find(title_ids, body_ids, dateline, report.date.as_deref());
@@ -174,14 +177,13 @@ impl Extractor {
         };
         let (places, orgs) = (named(TopicKind::Place), named(TopicKind::Org));
         let topics = found.iter().filter(|(_, _, is_about)| *is_about).map(|(_, t, _)| t.clone()).collect();
-        let people = self.people(report, title_text, body_text, &mut leaders);
+        let people = self.people(report, title_text, body_text, in_title, &mut leaders);
         Entities { leaders, places, orgs, topics, people }
     }
 
-    /// The people the name tagger finds in the title and body. One whose name or alias is a
-    /// leader's takes the leader's canonical name; a full name (two words or more) of a leader
-    /// the lexicon matching missed is added to `leaders` too.
-    fn people(&mut self, report: &Report, title: &str, body: &str, leaders: &mut Vec<Tag>) -> Vec<Tag> {
+    /// Tags the names of the title and the body into `self.spans`, the title's first;
+    /// returns how many are the title's.
+    fn tag_names(&mut self, title: &str, body: &str) -> usize {
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
         // A Title-Case headline says nothing by its capitals (the model learnt from capitals
@@ -191,6 +193,23 @@ impl Extractor {
         }
         let in_title = spans.len();
         self.names.tag_into(body, &mut spans);
+        self.spans = spans;
+        in_title
+    }
+
+    /// The people among the names tagged in the title and body ([`Extractor::tag_names`],
+    /// the first `in_title` of them the title's). One whose name or alias is a leader's takes
+    /// the leader's canonical name; a full name (two words or more) of a leader the lexicon
+    /// matching missed is added to `leaders` too.
+    fn people(
+        &mut self,
+        report: &Report,
+        title: &str,
+        body: &str,
+        in_title: usize,
+        leaders: &mut Vec<Tag>,
+    ) -> Vec<Tag> {
+        let spans = std::mem::take(&mut self.spans);
         let mentions =
             spans.iter().enumerate().filter(|(_, s)| s.kind == tagger::EntityKind::Person).filter_map(|(i, s)| {
                 let text = if i < in_title { title } else { body };
@@ -290,6 +309,22 @@ mod tests {
         let e = ex.extract(&Report::new("a", "Iran came up once.").title("Iran talks"));
         assert_eq!(names(&e.topics), ["Iran"]);
         assert_eq!(names(&e.places), ["Iran"]);
+    }
+
+    #[test]
+    fn a_club_the_tagger_reads_as_an_organisation_is_not_a_leader() {
+        let mut ex = extractor();
+        let r = Report::new(
+            "a",
+            "Manchester United winger Luis Salgado said he expects to sign a new contract at Old Trafford soon. The \
+             Spanish forward, who arrived in 2003, is a regular in the United side. \"The United board have made me \
+             an offer,\" he said.",
+        );
+        let e = ex.extract(&r);
+        assert!(!names(&e.leaders).contains(&"Manchester United"), "{:?}", e.leaders);
+        // A name the tagger misses keeps discovery's reading.
+        let r = Report::new("a", "The letter went to U.S.\nTrade Representative Clayton Yeutter on Monday.");
+        assert_eq!(names(&ex.extract(&r).leaders), ["Clayton Yeutter"]);
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! its President — never whichever office happened to be listed first.
 //!
 //! Resolution needs a date: the holder whose term covers the report's date. A report without
-//! a date gets the current holder (a role without `to`) when there is exactly one; a date no
+//! a date gets the holder of that office it names (an old report names the holder of its
+//! day), else the current holder (a role without `to`) when there is exactly one; a date no
 //! role of the lexicon covers (a 1987 story) resolves to nobody, which is the point — the
 //! lexicon starts in 2015 and must not put today's president into old news.
 
@@ -148,6 +149,12 @@ impl RoleMatcher {
     /// length and the office.
     pub fn at(&self, ids: &[u32], i: usize) -> Option<(usize, usize)> {
         self.patterns.longest_at(ids, i, |_, _, _| true).map(|m| (m.len, *m.payload))
+    }
+
+    /// Everyone who has held `office`, each once.
+    pub fn holders(&self, office: usize) -> impl Iterator<Item = usize> + '_ {
+        let holders = self.offices.get(office).map_or(&[][..], |o| &o.holders[..]);
+        holders.iter().enumerate().filter(|(k, h)| !holders[..*k].iter().any(|g| g.0 == h.0)).map(|(_, h)| h.0)
     }
 
     /// Who held `office` on `date` (`YYYY-MM-DD`), or, without a date, its one current holder.
