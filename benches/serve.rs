@@ -95,6 +95,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // both sides alike, while each side runs long enough to keep its caches as it would
     // serving alone (query by query, each side would find its caches cleared by the other).
     let block = flags.num("block", 100).max(1);
+    let server_pid = server.id();
+    let (mut local_cpu, mut api_cpu) = (0.0, 0.0);
     let mut round = |timed: bool| -> Result<(f64, f64), Box<dyn std::error::Error>> {
         let (mut local, mut api) = (0.0, 0.0);
         let pairs: Vec<(&str, usize)> = queries.iter().copied().zip(expected.iter().copied()).collect();
@@ -102,18 +104,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for side in [b % 2, 1 - b % 2] {
                 let started = Instant::now();
                 if side == 0 {
+                    let cpu = cpu_seconds("self");
                     for (q, want) in chunk {
                         let results = searcher.search(&SearchRequest::new(*q))?;
                         assert_eq!(results.total_hits, *want, "{q}");
                     }
                     local += started.elapsed().as_secs_f64();
+                    if timed {
+                        local_cpu += cpu_seconds("self") - cpu;
+                    }
                 } else {
+                    let cpu = cpu_seconds(&server_pid.to_string());
                     for (q, want) in chunk {
                         let body = client.get(&format!("/api/search?q={}", encode(q)))?;
                         let head = || String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
                         assert!(total_hits(&body) == Some(*want), "{q}: {}", head());
                     }
                     api += started.elapsed().as_secs_f64();
+                    if timed {
+                        api_cpu += cpu_seconds(&server_pid.to_string()) - cpu;
+                    }
                 }
             }
         }
@@ -155,7 +165,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes / searches.max(1)
     );
     println!("ratio API / in-process: {:.3} (medians), {:.3} (median of the rounds' ratios)", a / l, median(&ratios));
+    let timed = n * rounds as f64;
+    if local_cpu > 0.0 && api_cpu > 0.0 {
+        println!(
+            "CPU time a search: in-process {:.3} ms, the server {:.3} ms (ratio {:.3}; Linux only)",
+            local_cpu / timed * 1e3,
+            api_cpu / timed * 1e3,
+            api_cpu / local_cpu
+        );
+    }
     Ok(())
+}
+
+/// User and system CPU seconds spent so far by process `pid` (`self` for this one), from
+/// `/proc/PID/stat`; 0 where there is no such file.
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+    // Fields after the command name (which may hold spaces) close with ')'; utime and stime
+    // are the 14th and 15th fields, the 12th and 13th after it.
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
+    // USER_HZ is 100 on every Linux that this bench runs on.
+    ticks / 100.0
 }
 
 /// One keep-alive HTTP/1.1 connection.
