@@ -8,8 +8,13 @@
 //! an inverted list over the signatures' terms, and a story's members in the window are
 //! counted in memory, so a decision costs a few list walks and at most
 //! [`StoryOptions::max_candidates`] cosines, never a query of the index. When more than
-//! [`MAX_ENTRIES`] reports are held at a commit, the memory is emptied: everything in it is
-//! then in the index, and later windows are read back as they are needed.
+//! [`StoryOptions::max_held`] reports are held, the committed reports of the weeks no window
+//! has touched for longest are let go (down to half of it): they are in the index, and are
+//! read back when a window needs them again. Memory is so bounded whatever the order of the
+//! reports' dates, and the weeks a run keeps coming back to stay held; but when the dates of
+//! a collection far larger than the bound come in random order, most windows read their
+//! weeks back from the stored documents, which is slow (at 100,000 synthetic reports and a
+//! bound of 20,000, several times slower than holding them all).
 //!
 //! An undated report may join any story: its committed candidates come from a query of the
 //! index (its heaviest terms, the best by BM25), the uncommitted ones from memory.
@@ -26,9 +31,6 @@ use crate::Index;
 use crate::hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::index::index_error;
 use crate::schema::Fields;
-
-/// Most reports held in memory after a commit (about 3 KB each with 200-term signatures).
-const MAX_ENTRIES: usize = 20_000;
 
 /// Most committed candidates of undated reports kept read back until the next commit.
 const MAX_CACHED: usize = 20_000;
@@ -91,6 +93,8 @@ struct Entry {
     story: StoryNo,
     days: Option<i64>,
     terms: Vec<TermId>,
+    /// The terms it is found by (its heaviest), in the lists of [`Assigner::postings`].
+    keys: Vec<TermId>,
     /// The weights before idf, in `terms`' order.
     raw: Vec<f32>,
     /// The unit tf-idf weights, with the idf of when they were last computed.
@@ -105,18 +109,18 @@ struct Entry {
 
 impl Entry {
     /// A report of `story` held, not gone, with its signature (term numbers, weights before
-    /// idf, unit weights) weighed over `num_docs` reports.
+    /// idf, unit weights weighed over `num_docs` reports, and the terms it is found by).
     fn new(
         id: &str,
         file: &str,
         story: StoryNo,
         days: Option<i64>,
-        (terms, raw, weights): (Vec<TermId>, Vec<f32>, Vec<f32>),
+        (terms, raw, weights, keys): (Vec<TermId>, Vec<f32>, Vec<f32>, Vec<TermId>),
         num_docs: u64,
         committed: bool,
     ) -> Entry {
         let (id, file) = (id.into(), file.into());
-        Entry { id, file, story, days, terms, raw, weights, weighed_at: num_docs, gone: false, committed }
+        Entry { id, file, story, days, terms, keys, raw, weights, weighed_at: num_docs, gone: false, committed }
     }
 }
 
@@ -178,6 +182,12 @@ pub(crate) struct Assigner {
     members: Vec<Vec<u32>>,
     /// The weeks (days since the epoch divided by 7) whose committed reports are held.
     loaded_weeks: HashSet<i64>,
+    /// When a window last touched each week, in decisions ([`Assigner::clock`]).
+    week_used: HashMap<i64, u64>,
+    /// Decisions so far.
+    clock: u64,
+    /// Reports held past which some are let go ([`Assigner::evict`]).
+    evict_above: usize,
     /// Every committed report is held.
     loaded_all: bool,
     /// Reports added since the last commit.
@@ -210,6 +220,9 @@ impl Assigner {
             story_ids: Vec::new(),
             members: Vec::new(),
             loaded_weeks: HashSet::default(),
+            week_used: HashMap::default(),
+            clock: 0,
+            evict_above: options.max_held,
             loaded_all: false,
             uncommitted: 0,
             deleted_ids: HashSet::default(),
@@ -226,6 +239,9 @@ impl Assigner {
         if options.window_days != self.options.window_days {
             // The weeks held were chosen for the old window.
             self.forget();
+        }
+        if options.max_held != self.options.max_held {
+            self.evict_above = options.max_held;
         }
         self.options = options;
     }
@@ -269,8 +285,8 @@ impl Assigner {
         self.read_back.clear();
         self.recent_postings.clear();
         self.entries.iter_mut().for_each(|e| e.committed = true);
-        if self.entries.len() > MAX_ENTRIES {
-            self.forget();
+        if self.entries.len() > self.options.max_held {
+            self.evict();
         }
     }
 
@@ -296,8 +312,60 @@ impl Assigner {
         self.story_ids = Vec::new();
         self.members = Vec::new();
         self.loaded_weeks = HashSet::default();
+        self.week_used = HashMap::default();
+        self.evict_above = self.options.max_held;
         self.loaded_all = false;
         self.read_back.clear();
+    }
+
+    /// Lets go of the committed reports of the weeks no window has touched for longest, and
+    /// of every committed undated or gone report, until at most half of
+    /// [`StoryOptions::max_held`] are held (fewer cannot be: reports not committed stay),
+    /// then numbers the rest anew. The weeks let go are read back when a window needs them.
+    fn evict(&mut self) {
+        let target = self.options.max_held / 2;
+        let mut per_week: HashMap<i64, usize> = HashMap::default();
+        let mut kept = 0;
+        for e in &self.entries {
+            match e.days {
+                _ if !e.committed => kept += 1,
+                Some(d) if !e.gone => *per_week.entry(d.div_euclid(7)).or_default() += 1,
+                _ => {}
+            }
+        }
+        // The weeks most recently used first; kept while they fit.
+        let mut weeks: Vec<(u64, i64)> =
+            per_week.keys().map(|&w| (self.week_used.get(&w).copied().unwrap_or(0), w)).collect();
+        weeks.sort_unstable_by(|a, b| b.cmp(a));
+        let mut keep: HashSet<i64> = HashSet::default();
+        for (_, week) in weeks {
+            let n = per_week[&week];
+            if kept + n > target {
+                break;
+            }
+            kept += n;
+            keep.insert(week);
+        }
+        let entries = std::mem::take(&mut self.entries);
+        let held = |e: &Entry| !e.committed || (!e.gone && e.days.is_some_and(|d| keep.contains(&d.div_euclid(7))));
+        let entries: Vec<Entry> = entries.into_iter().filter(held).collect();
+        self.days.clear();
+        self.postings.clear();
+        self.recent_postings.clear();
+        self.by_id.clear();
+        self.by_file.clear();
+        self.members.iter_mut().for_each(Vec::clear);
+        // Weeks read with nothing committed in them cost nothing to keep.
+        self.loaded_weeks.retain(|w| keep.contains(w) || !per_week.contains_key(w));
+        self.week_used.retain(|w, _| keep.contains(w) || !per_week.contains_key(w));
+        self.loaded_all = false;
+        for entry in entries {
+            self.hold(entry);
+        }
+        self.scores = vec![0.0; self.entries.len()];
+        // The next eviction once as many more are held as this one let go to, so that a run
+        // whose uncommitted reports alone pass the bound does not evict at every decision.
+        self.evict_above = self.options.max_held.max(self.entries.len() + target);
     }
 
     fn story_no(&mut self, story: &str) -> StoryNo {
@@ -368,6 +436,10 @@ impl Assigner {
         if !self.options.enabled {
             return Ok((story_id(id), String::new()));
         }
+        self.clock += 1;
+        if self.entries.len() > self.evict_above {
+            self.evict();
+        }
         if let Some(days) = days {
             self.load_window(days)?;
         }
@@ -408,15 +480,15 @@ impl Assigner {
             Some(story) => story,
             None => story_id(id),
         };
-        let entry = Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights), num_docs, false);
-        self.hold(entry, &query);
+        let entry = Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights, query), num_docs, false);
+        self.hold(entry);
         Ok((story, stored))
     }
 
-    /// Adds a report to those held, found by the terms `keys` of its signature.
-    fn hold(&mut self, entry: Entry, keys: &[TermId]) {
+    /// Adds a report to those held, found by its keys.
+    fn hold(&mut self, entry: Entry) {
         let at = self.entries.len() as u32;
-        for &t in keys {
+        for &t in &entry.keys {
             if let Some(days) = entry.days {
                 self.postings.entry((t, days.div_euclid(7))).or_default().push(at);
             }
@@ -605,6 +677,9 @@ impl Assigner {
             self.loaded_all = true;
             return self.read_committed(None);
         }
+        for week in first..=last {
+            self.week_used.insert(week, self.clock);
+        }
         let mut week = first;
         while week <= last {
             if self.loaded_weeks.contains(&week) {
@@ -647,12 +722,7 @@ impl Assigner {
                 continue;
             }
             if let Some(entry) = self.read_entry(&doc, num_docs) {
-                // Found by its heaviest terms, as a report added in this run is.
-                let mut keys: Vec<(f32, TermId)> =
-                    entry.weights.iter().copied().zip(entry.terms.iter().copied()).collect();
-                keys.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                let keys: Vec<TermId> = keys.into_iter().take(self.options.query_terms).map(|k| k.1).collect();
-                self.hold(entry, &keys);
+                self.hold(entry);
             }
         }
         Ok(())
@@ -679,7 +749,11 @@ impl Assigner {
         pairs.sort_by_key(|p| p.0);
         let (terms, raw): (Vec<TermId>, Vec<f32>) = pairs.into_iter().unzip();
         let weights = self.weigh(&terms, &raw, num_docs);
-        Some(Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights), num_docs, true))
+        // Found by its heaviest terms, as a report added in this run is.
+        let mut keys: Vec<(f32, TermId)> = weights.iter().copied().zip(terms.iter().copied()).collect();
+        keys.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let keys: Vec<TermId> = keys.into_iter().take(self.options.query_terms).map(|k| k.1).collect();
+        Some(Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights, keys), num_docs, true))
     }
 
     /// An undated report's committed candidates: its query over the whole index, the best by

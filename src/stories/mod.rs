@@ -75,6 +75,17 @@ pub struct StoryOptions {
     pub title_weight: f32,
     /// How candidate members' similarities make a story's score.
     pub link: Link,
+    /// Most reports held in memory to decide from (about 3 KB each). Past it, the committed
+    /// reports of the weeks longest unused are let go, to be read back from the index when a
+    /// window needs them again; reports not yet committed are always held. A bound on memory,
+    /// not a speed-up: when the dates of a large collection come in random order, a window
+    /// then often reads its weeks back.
+    #[serde(default = "default_max_held")]
+    pub max_held: usize,
+}
+
+fn default_max_held() -> usize {
+    100_000
 }
 
 /// How a candidate story's score is made from its members' similarities to the new report.
@@ -100,6 +111,7 @@ impl Default for StoryOptions {
             name_boost: 2.0,
             title_weight: 2.0,
             link: Link::Average,
+            max_held: default_max_held(),
         }
     }
 }

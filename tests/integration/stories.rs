@@ -254,14 +254,18 @@ fn copy_sample(corpus: &TempCorpus, tops: &[&str]) {
 #[test]
 fn sample_corpus_stories_do_not_depend_on_commits_or_runs() {
     let all = ["2024", "2025", "2026", "feeds"];
-    let sync = |corpus: &TempCorpus, commit_every: usize| {
+    let sync_holding = |corpus: &TempCorpus, commit_every: usize, max_held: usize| {
         let index =
             Index::open_or_create(&corpus.index_path(), IndexSchema::embedded().expect("schema")).expect("open");
         let mut indexer = index.indexer().expect("indexer");
+        indexer.set_story_options(attache::StoryOptions { enabled: true, max_held, ..indexer.story_options() });
         let options = attache::SyncOptions { stories: true, commit_every, ..attache::SyncOptions::default() };
         indexer.sync_dir(&corpus.root(), &options, &mut |_| {}).expect("sync");
         indexer.commit().expect("commit");
         index
+    };
+    let sync = |corpus: &TempCorpus, commit_every: usize| {
+        sync_holding(corpus, commit_every, attache::StoryOptions::default().max_held)
     };
     let once = TempCorpus::new();
     copy_sample(&once, &all);
@@ -277,6 +281,11 @@ fn sample_corpus_stories_do_not_depend_on_commits_or_runs() {
     sync(&twice, 0);
     copy_sample(&twice, &all[2..]);
     assert_eq!(stories_of(&sync(&twice, 5)), expected);
+    // At most 4 reports held: the committed ones of the weeks longest unused are let go, and
+    // read back when a window comes back to them.
+    let tight = TempCorpus::new();
+    copy_sample(&tight, &all);
+    assert_eq!(stories_of(&sync_holding(&tight, 3, 4)), expected);
 }
 
 #[test]
