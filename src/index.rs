@@ -6,9 +6,10 @@
 //! on every index created or opened.
 //!
 //! [`Indexer::sync_dir`] makes the index mirror a directory, incrementally: each report
-//! carries its source file's path and fingerprint (size, mtime, content hash), so a re-run
-//! skips unchanged files without reading them, replaces changed ones, and deletes vanished
-//! ones. Nothing is visible until [`Indexer::commit`]; dropping an indexer without committing
+//! carries its source file's path and fingerprint (size, mtime, content hash, and the
+//! [`crate::extract::EXTRACTION_VERSION`] that read it), so a re-run skips unchanged files
+//! without reading them, replaces changed ones and those an older extraction read, and deletes
+//! vanished ones. Nothing is visible until [`Indexer::commit`]; dropping an indexer without committing
 //! leaves the previous commit as it was. One writer at a time: a second gets
 //! [`Error::Locked`].
 //!
@@ -660,6 +661,14 @@ enum Change {
     Nothing,
 }
 
+/// A file's signature (`size:mtime:hash:xN`) without its extraction version, when that is
+/// this program's [`crate::extract::EXTRACTION_VERSION`]; `None` for another version, or a
+/// signature written before versions were.
+fn current_extraction(sig: &str) -> Option<&str> {
+    let (rest, version) = sig.rsplit_once(':')?;
+    (version.strip_prefix('x')?.parse::<u32>().ok()? == crate::extract::EXTRACTION_VERSION).then_some(rest)
+}
+
 /// What syncing one file did.
 struct FileOutcome {
     change: Change,
@@ -875,8 +884,10 @@ impl Worker {
             encoding: None,
             num_duplicates: 0,
         };
+        // A file indexed by another extraction is extracted again, even if unchanged.
+        let current = previous.and_then(current_extraction);
         let quick = format!("{}:{}", file.size, file.mtime_ns);
-        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
+        if current.is_some_and(|p| p.rsplit_once(':').is_some_and(|(q, _)| q == quick)) {
             return Ok(outcome);
         }
         let bytes = if file.size > options.max_file_bytes {
@@ -894,8 +905,8 @@ impl Worker {
             }
         };
         let hash = bytes.as_deref().map_or(0, crate::hash::fnv1a);
-        let sig = format!("{quick}:{hash:016x}");
-        if previous.is_some_and(|p| p.rsplit_once(':').is_some_and(|(_, h)| h == format!("{hash:016x}"))) {
+        let sig = format!("{quick}:{hash:016x}:x{}", crate::extract::EXTRACTION_VERSION);
+        if current.is_some_and(|p| p.rsplit_once(':').is_some_and(|(_, h)| h == format!("{hash:016x}"))) {
             // Touched but not changed.
             return Ok(outcome);
         }
@@ -1565,6 +1576,45 @@ mod tests {
         // Every non-empty title and body of the edge reports.
         assert_eq!((num_replayed, index.replay.num_registered()), (11, 0));
         assert_eq!(index.num_reports(), 7);
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_indexed_by_another_extraction_is_extracted_again() -> crate::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("<temp>"), e))?;
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).map_err(|e| Error::io(&corpus, e))?;
+        std::fs::write(corpus.join("call.txt"), "President Vladimir Putin spoke to Donald Trump about Iran.")
+            .map_err(|e| Error::io(&corpus, e))?;
+        let index = Index::open_or_create(&dir.path().join("index"), IndexSchema::embedded()?)?;
+        let sync = || -> crate::Result<IndexSummary> {
+            let mut indexer = index.indexer()?;
+            let summary = indexer.sync_dir(&corpus, &SyncOptions::default(), &mut |_| {})?;
+            indexer.commit()?;
+            Ok(summary)
+        };
+        assert_eq!(sync()?.num_added, 1);
+        let sig = index.indexer()?.file_signatures()?.remove("call.txt").unwrap_or_default();
+        let version = format!(":x{}", crate::extract::EXTRACTION_VERSION);
+        assert!(sig.ends_with(&version), "{sig}");
+        assert_eq!(sync()?.num_unchanged, 1);
+        // The file as an older attache indexed it: a signature without a version, and none
+        // of the leaders this one finds.
+        let f = index.fields;
+        let mut old = ReportDoc::default();
+        old.add_text(f.id, "call.txt");
+        old.add_text(f.file, "call.txt");
+        old.add_text(f.file_sig, sig.trim_end_matches(&version));
+        let mut writer = index.writer(1, MIN_WRITER_HEAP_BYTES)?;
+        writer.delete_term(Term::from_field_text(f.file, "call.txt"));
+        writer.add_document(old).map_err(|e| index_error(&index.location(), e))?;
+        index.commit(&mut writer)?;
+        drop(writer);
+        let summary = sync()?;
+        assert_eq!((summary.num_updated, summary.num_unchanged), (1, 0));
+        let article = index.searcher().article("call.txt")?;
+        assert!(article.leaders.iter().any(|l| l == "Vladimir Putin"), "{:?}", article.leaders);
+        assert_eq!(sync()?.num_unchanged, 1);
         Ok(())
     }
 

@@ -11,6 +11,12 @@
 //! report (`people`); a person it finds under a leader's name or alias is that leader.
 //! Nothing is downloaded or learned at run time.
 
+/// What extraction writes for the same text and lexicons: raised whenever a change to the
+/// code or the tagger's model changes the leaders, people, topics or story signatures it
+/// finds. A file indexed by another version is extracted again on the next run, though the
+/// file itself did not change (its signature carries the version: see [`crate::Indexer`]).
+pub const EXTRACTION_VERSION: u32 = 1;
+
 mod discovery;
 pub mod eval;
 mod leaders;
