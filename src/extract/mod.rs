@@ -13,8 +13,9 @@
 
 /// What extraction writes for the same text and lexicons: raised whenever a change to the
 /// code or the tagger's model changes the leaders, people, topics or story signatures it
-/// finds. A file indexed by another version is extracted again on the next run, though the
-/// file itself did not change (its signature carries the version: see [`crate::Indexer`]).
+/// finds (a unit test hashes both, and fails until it is raised). A file indexed by another
+/// version is extracted again on the next run, though the file itself did not change (its
+/// signature carries the version: see [`crate::Indexer`]).
 pub const EXTRACTION_VERSION: u32 = 1;
 
 mod discovery;
@@ -331,6 +332,51 @@ mod tests {
         // A name the tagger misses keeps discovery's reading.
         let r = Report::new("a", "The letter went to U.S.\nTrade Representative Clayton Yeutter on Monday.");
         assert_eq!(names(&ex.extract(&r).leaders), ["Clayton Yeutter"]);
+    }
+
+    /// A guard on [`EXTRACTION_VERSION`]: what extraction finds in a few texts, with the
+    /// tagger's model, hashed. When this fails, extraction's output changed. Raise
+    /// `EXTRACTION_VERSION` if the code or the model changed it (indexes then extract their
+    /// files again), then write the new hash here; a change of `index_schema/` alone needs
+    /// no raise (the index's fingerprint has the lexicons).
+    #[test]
+    fn a_change_of_extraction_raises_its_version() {
+        let mut ex = extractor();
+        let reports = [
+            Report::new("a", "President Vladimir Putin spoke to Donald Trump about Iran and Ukraine on Tuesday.")
+                .date("2025-08-12"),
+            Report::new(
+                "b",
+                "Finance Minister Barend du Plessis said on Monday that the rand would hold. Du Plessis left.",
+            )
+            .date("1987-03-02"),
+            Report::new("c", "The British prime minister met NATO Secretary-General Mark Rutte in The Hague."),
+            Report::new("d", "Manchester United winger Luis Salgado said the United board had made him an offer."),
+            Report::new(
+                "e",
+                "Ursula von der Leyen and Brian O'Driscoll were named; so was Kaja Kallas, the EU's envoy.",
+            )
+            .title("Names of every kind"),
+        ];
+        // Names and counts: weights are floats, whose last bits may differ between machines.
+        let mut found = String::new();
+        for r in &reports {
+            let e = ex.extract(r);
+            for tags in [&e.leaders, &e.topics, &e.places, &e.orgs, &e.people] {
+                found.extend(tags.iter().map(|t| format!("{}:{};", t.name, t.count)));
+                found.push('|');
+            }
+        }
+        let fingerprint = format!(
+            "{:016x}-{:016x}",
+            crate::hash::fnv1a(found.as_bytes()),
+            crate::hash::fnv1a(tagger::EMBEDDED_MODEL)
+        );
+        assert_eq!(
+            (EXTRACTION_VERSION, fingerprint.as_str()),
+            (1, "d155baf11e5e5dcd-7ec6e153a4196a24"),
+            "extraction's output changed"
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub(crate) const O: u8 = 0;
 pub(crate) const START: u8 = NUM_TAGS as u8;
 
 /// The shipped model (see the module docs for the format).
-const EMBEDDED_MODEL: &[u8] = include_bytes!("model.bin");
+pub(crate) const EMBEDDED_MODEL: &[u8] = include_bytes!("model.bin");
 
 /// What kind of name a span is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
