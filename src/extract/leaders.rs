@@ -37,26 +37,28 @@ use super::discovery::{Discovery, Introduced, Text, is_space, same_terms};
 use super::lexicon::{LeaderLexicon, TopicKind, TopicLexicon};
 use super::matcher::{FxHashMap, FxHashSet, Keys, PhraseSet, Vocab};
 use super::roles::RoleMatcher;
+use super::tagger::{EntityKind, Span};
 use crate::Report;
 use crate::analysis::{Tagged, Term};
 
 /// Whether the name tagger, trained on labelled news, reads the name `p` introduces as a
 /// place, organisation or other name, and nowhere in the report reads its surname as a
-/// person's ("Manchester United manager …" is a club). `names` are the tagger's spans of the
-/// body (bytes, and whether a person's). Where the tagger reads nothing there (it misses
+/// person's ("Manchester United manager …" is a club). `names` are the tagger's names in the
+/// body. Where the tagger reads nothing there (it misses
 /// some names), this is false, and so it is for a reading that starts before the name: that
 /// reading took in the title that introduced it ("Trade Representative Clayton Yeutter" read
 /// as an organisation) and says nothing about the name. For mixed-case text only: in
 /// ALL-CAPS the model, which reads capitals, is lost.
-fn read_as_other(body: &Text<'_>, p: &Introduced, names: &[(usize, usize, bool)]) -> bool {
+fn read_as_other(body: &Text<'_>, p: &Introduced, names: &[Span]) -> bool {
     let (Some(first), Some(last)) = (p.terms(body).first(), p.terms(body).last()) else { return false };
-    let mut read = names.iter().filter(|&&(from, to, _)| first.start < to && from < last.end).peekable();
-    if read.peek().is_none() || !read.all(|&(from, _, person)| !person && first.start <= from) {
+    let is_person = |s: &Span| s.kind == EntityKind::Person;
+    let mut read = names.iter().filter(|s| first.start < s.end && s.start < last.end).peekable();
+    if read.peek().is_none() || !read.all(|s| !is_person(s) && first.start <= s.start) {
         return false;
     }
     let surname = p.surname(body).first().map_or("", |s| body.text.get(s.start..last.end).unwrap_or_default());
-    !names.iter().any(|&(from, to, person)| {
-        person && body.text.get(from..to).is_some_and(|n| n.split_whitespace().any(|w| w == surname))
+    !names.iter().any(|s| {
+        is_person(s) && body.text.get(s.start..s.end).is_some_and(|n| n.split_whitespace().any(|w| w == surname))
     })
 }
 
@@ -200,15 +202,14 @@ impl LeaderMatcher {
     }
 
     /// The leaders of `report`, from its title and body, each given as (text, terms, term ids).
-    /// `names`, the byte spans of the body that the name tagger reads as names (and whether
-    /// as a person's), vets the people discovery introduces ([`read_as_other`]; `None`: no
-    /// tagger).
+    /// `names`, the names the tagger finds in the body, vets the people discovery introduces
+    /// ([`read_as_other`]; `None`: no tagger).
     pub fn find(
         &self,
         report: &Report,
         title: (&str, Tagged<'_>),
         body: (&str, Tagged<'_>),
-        names: Option<&[(usize, usize, bool)]>,
+        names: Option<&[Span]>,
     ) -> Vec<Tag> {
         let date = report.date.as_deref().filter(|d| d.len() == 10);
         let year = date.and_then(|d| d.get(..4)?.parse::<i32>().ok());

@@ -173,9 +173,7 @@ impl Extractor {
         let (title_ids, body_ids) = ((title.1.tags, Some(title.1.opening)), (body.1.tags, Some(body.1.opening)));
         let (title_text, body_text) = (title.0, body.0);
         let in_title = self.tag_names(title_text, body_text);
-        let names: Vec<(usize, usize, bool)> =
-            self.spans[in_title..].iter().map(|s| (s.start, s.end, s.kind == tagger::EntityKind::Person)).collect();
-        let mut leaders = self.leaders.find(report, title, body, Some(&names));
+        let mut leaders = self.leaders.find(report, title, body, Some(&self.spans[in_title..]));
         // A dateline the body opens with is counted there, as a mention in the lead.
         let dateline = report.dateline.as_deref().filter(|d| !report.body.trim_start().starts_with(d));
         let found = self.topics.find(title_ids, body_ids, dateline, report.date.as_deref());

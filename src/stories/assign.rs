@@ -362,7 +362,6 @@ impl Assigner {
         for entry in entries {
             self.hold(entry);
         }
-        self.scores = vec![0.0; self.entries.len()];
         // The next eviction once as many more are held as this one let go to, so that a run
         // whose uncommitted reports alone pass the bound does not evict at every decision.
         self.evict_above = self.options.max_held.max(self.entries.len() + target);
@@ -721,7 +720,12 @@ impl Assigner {
             if self.holds(id) {
                 continue;
             }
-            if let Some(entry) = self.read_entry(&doc, num_docs) {
+            if let Some(mut entry) = self.read_entry(&doc, num_docs) {
+                // Found by its heaviest terms, as a report added in this run is.
+                let mut keys: Vec<(f32, TermId)> =
+                    entry.weights.iter().copied().zip(entry.terms.iter().copied()).collect();
+                keys.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                entry.keys = keys.into_iter().take(self.options.query_terms).map(|k| k.1).collect();
                 self.hold(entry);
             }
         }
@@ -749,11 +753,8 @@ impl Assigner {
         pairs.sort_by_key(|p| p.0);
         let (terms, raw): (Vec<TermId>, Vec<f32>) = pairs.into_iter().unzip();
         let weights = self.weigh(&terms, &raw, num_docs);
-        // Found by its heaviest terms, as a report added in this run is.
-        let mut keys: Vec<(f32, TermId)> = weights.iter().copied().zip(terms.iter().copied()).collect();
-        keys.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let keys: Vec<TermId> = keys.into_iter().take(self.options.query_terms).map(|k| k.1).collect();
-        Some(Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights, keys), num_docs, true))
+        // No keys: only a report held is found by them (see `read_committed`).
+        Some(Entry::new(id, file, self.story_no(&story), days, (terms, raw, weights, Vec::new()), num_docs, true))
     }
 
     /// An undated report's committed candidates: its query over the whole index, the best by
