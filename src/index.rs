@@ -486,8 +486,72 @@ struct Job {
     replaced: bool,
 }
 
-/// Reports the workers of one batch share ([`SHARE_ABOVE_REPORTS`]).
-type Jobs = Mutex<std::collections::VecDeque<Job>>;
+/// Reports the workers of one batch share ([`SHARE_ABOVE_REPORTS`]), and how many workers
+/// are still reading a file, which may add more.
+///
+/// A worker out of files waits here while any other is reading: otherwise a batch whose
+/// last file is a big one (a 10,000-record JSON Lines export) would see the other workers
+/// end while that file was still being parsed, and its reports built by one worker alone.
+#[derive(Default)]
+struct Jobs {
+    state: Mutex<JobState>,
+    /// Signalled when reports are queued or a reader ends.
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct JobState {
+    queue: std::collections::VecDeque<Job>,
+    readers: usize,
+}
+
+impl Jobs {
+    fn state(&self) -> std::sync::MutexGuard<'_, JobState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `jobs` for any worker.
+    fn push(&self, jobs: impl IntoIterator<Item = Job>) {
+        self.state().queue.extend(jobs);
+        self.changed.notify_all();
+    }
+
+    /// The next queued report, if any, without waiting.
+    fn try_pop(&self) -> Option<Job> {
+        self.state().queue.pop_front()
+    }
+
+    /// The next queued report, waiting while a reader may still queue one; `None` once the
+    /// queue is empty and no worker is reading.
+    fn pop_or_wait(&self) -> Option<Job> {
+        let mut state = self.state();
+        loop {
+            if let Some(job) = state.queue.pop_front() {
+                return Some(job);
+            }
+            if state.readers == 0 {
+                return None;
+            }
+            state = self.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Counts a worker as reading until the guard is dropped (even by an error or a panic).
+    fn reading(&self) -> Reading<'_> {
+        self.state().readers += 1;
+        Reading(self)
+    }
+}
+
+/// A worker reading a file ([`Jobs::reading`]).
+struct Reading<'a>(&'a Jobs);
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.0.state().readers -= 1;
+        self.0.changed.notify_all();
+    }
+}
 
 /// A report analysed before the matchers were built, with its analysed title and body.
 #[derive(Clone)]
@@ -737,10 +801,11 @@ impl Worker {
         self.send(sink, Message::Doc { order, replaced, ready })
     }
 
-    /// Builds and adds the batch's shared reports until none is left.
-    fn help(&mut self, sink: &Sink) -> crate::Result<()> {
+    /// Builds and adds the batch's shared reports until none is queued; with `wait`, until
+    /// none is queued and no worker is reading a file that may queue more.
+    fn help(&mut self, sink: &Sink, wait: bool) -> crate::Result<()> {
         loop {
-            let job = sink.jobs.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+            let job = if wait { sink.jobs.pop_or_wait() } else { sink.jobs.try_pop() };
             let Some(Job { report, sig, hash, order, replaced }) = job else { return Ok(()) };
             self.add_or_keep(sink, report, &sig, hash, (order, replaced))?;
         }
@@ -944,11 +1009,13 @@ impl Worker {
         if kept.len() > SHARE_ABOVE_REPORTS {
             // Queued, then built by whichever worker is free, this one included.
             let sig: Arc<str> = sig.into();
-            let mut jobs = sink.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-            for (seq, (report, hash)) in kept.into_iter().enumerate() {
-                let sig = Arc::clone(&sig);
-                jobs.push_back(Job { report, sig, hash, order: (at, seq), replaced: previous.is_some() });
-            }
+            sink.jobs.push(kept.into_iter().enumerate().map(|(seq, (report, hash))| Job {
+                report,
+                sig: Arc::clone(&sig),
+                hash,
+                order: (at, seq),
+                replaced: previous.is_some(),
+            }));
         } else {
             for (seq, (report, hash)) in kept.into_iter().enumerate() {
                 self.add_or_keep(sink, report, &sig, hash, ((at, seq), previous.is_some()))?;
@@ -1147,14 +1214,19 @@ impl Indexer {
                     scope.spawn(move || -> crate::Result<Vec<(usize, FileOutcome)>> {
                         let mut mine = Vec::new();
                         loop {
-                            worker.help(&sink)?;
+                            worker.help(&sink, false)?;
+                            let reading = jobs.reading();
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(file) = batch.get(i) else {
+                                drop(reading);
+                                worker.help(&sink, true)?;
                                 worker.flush(&sink)?;
                                 return Ok(mine);
                             };
                             let previous = previous.get(i).and_then(|p| p.as_deref());
-                            let outcome = worker.sync_file(&sink, i, file, previous, options)?;
+                            let outcome = worker.sync_file(&sink, i, file, previous, options);
+                            drop(reading);
+                            let outcome = outcome?;
                             worker.send(&sink, Message::Done { file: i, count: outcome.num_reports })?;
                             mine.push((i, outcome));
                         }
@@ -1501,6 +1573,36 @@ mod tests {
         let failed = std::thread::spawn(|| -> Extractor { panic!("no matchers") });
         assert!(matches!(Matchers::new(Building::Thread(failed)).get(at), Err(Error::Internal { .. })));
         Ok(())
+    }
+
+    /// A worker out of files waits for the reports another is still reading, rather than
+    /// leaving them all to the reader.
+    #[test]
+    fn a_worker_out_of_files_waits_for_the_reports_a_reader_queues() {
+        let jobs = Jobs::default();
+        let job = |n: usize| Job {
+            report: Report { id: n.to_string(), ..Report::default() },
+            sig: "".into(),
+            hash: String::new(),
+            order: (0, n),
+            replaced: false,
+        };
+        let got = std::thread::scope(|scope| {
+            let reading = jobs.reading();
+            let waiter = scope.spawn(|| {
+                let mut got = Vec::new();
+                while let Some(job) = jobs.pop_or_wait() {
+                    got.push(job.report.id);
+                }
+                got
+            });
+            jobs.push([job(1), job(2)]);
+            jobs.push([job(3)]);
+            drop(reading);
+            waiter.join().unwrap()
+        });
+        assert_eq!(got, ["1", "2", "3"]);
+        assert!(jobs.try_pop().is_none() && jobs.pop_or_wait().is_none(), "no reader: no wait");
     }
 
     /// A file of many records has them built by every worker ([`SHARE_ABOVE_REPORTS`]): each
