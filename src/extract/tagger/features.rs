@@ -204,6 +204,34 @@ impl TokenInfo {
         }
     }
 
+    /// Only the flags of `word` (`is_capitalised`, `is_upper`, `has_letter`), as
+    /// [`TokenInfo::new`] sets them, and no hashes: for a token no scored token looks at
+    /// (see `NameTagger::tag_into`).
+    pub fn flags(word: &str) -> TokenInfo {
+        let (mut has_letter, mut has_lower) = (false, false);
+        if word.is_ascii() {
+            for b in word.bytes() {
+                has_letter |= b.is_ascii_alphabetic();
+                has_lower |= b.is_ascii_lowercase();
+            }
+        } else {
+            for c in word.chars() {
+                if c.is_uppercase() {
+                    has_letter = true;
+                } else if c.is_lowercase() {
+                    has_letter = true;
+                    has_lower = true;
+                }
+            }
+        }
+        TokenInfo {
+            is_capitalised: word.chars().next().is_some_and(char::is_uppercase),
+            is_upper: has_letter && !has_lower,
+            has_letter,
+            ..TokenInfo::default()
+        }
+    }
+
     /// Stands for the positions before and after a sentence.
     pub fn padding(side: u64) -> TokenInfo {
         let h = mix(0x9e37_79b9_7f4a_7c15, side);

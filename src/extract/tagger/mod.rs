@@ -206,6 +206,8 @@ pub struct NameTagger {
     tokens: Vec<Token>,
     sentences: Vec<(usize, usize)>,
     infos: Vec<TokenInfo>,
+    /// Which tokens of the sentence being tagged need their hashes.
+    needed: Vec<bool>,
     /// The hashes of the words met, computed once each (news repeats its words: most tokens
     /// are found here). Emptied when it holds [`MAX_CACHED_WORDS`].
     cache: WordCache,
@@ -240,6 +242,7 @@ impl NameTagger {
             tokens: Vec::new(),
             sentences: Vec::new(),
             infos: Vec::new(),
+            needed: Vec::new(),
             cache: WordCache::default(),
             tags: Vec::new(),
             counts: (0, 0),
@@ -269,21 +272,36 @@ impl NameTagger {
             }
             self.infos.clear();
             self.infos.extend([TokenInfo::padding(0), TokenInfo::padding(0)]);
+            self.infos.extend(sentence.iter().map(|t| TokenInfo::flags(text.get(t.start..t.end).unwrap_or(""))));
+            self.infos.extend([TokenInfo::padding(1), TokenInfo::padding(1)]);
+            // Hashes only for the tokens a scored token looks at: decoding scores a token
+            // only when it or one of the two after it is capitalised (`decode::can_matter`),
+            // and reads the two tokens each side of it. In news text that is under half of
+            // the tokens; the others keep their flags, which is all decoding reads of them.
+            let n = sentence.len();
+            self.needed.clear();
+            self.needed.resize(n, false);
+            for i in 0..n {
+                if (0..3).any(|k| self.infos[i + 2 + k].is_capitalised) {
+                    self.needed[i.saturating_sub(2)..(i + 3).min(n)].fill(true);
+                }
+            }
             let gaz = &self.gazetteer;
             let cache = &mut self.cache.0;
-            self.infos.extend(sentence.iter().map(|t| {
+            for (i, t) in sentence.iter().enumerate().filter(|&(i, _)| self.needed[i]) {
                 let word = text.get(t.start..t.end).unwrap_or("");
-                if let Some(&info) = cache.get(word) {
-                    return info;
-                }
-                let info = TokenInfo::new(word, |h| gaz.get(&h).copied().unwrap_or(0));
-                if cache.len() >= MAX_CACHED_WORDS {
-                    cache.clear();
-                }
-                cache.insert(word.into(), info);
-                info
-            }));
-            self.infos.extend([TokenInfo::padding(1), TokenInfo::padding(1)]);
+                self.infos[i + 2] = match cache.get(word) {
+                    Some(&info) => info,
+                    None => {
+                        let info = TokenInfo::new(word, |h| gaz.get(&h).copied().unwrap_or(0));
+                        if cache.len() >= MAX_CACHED_WORDS {
+                            cache.clear();
+                        }
+                        cache.insert(word.into(), info);
+                        info
+                    }
+                };
+            }
             self.counts.1 += decode::decode(model, &self.infos, &mut self.tags, |_, _, _| {}) as u64;
             join_particles(text, sentence, &mut self.tags);
             spans_of(sentence, &self.tags, spans);
