@@ -398,7 +398,9 @@ pub struct ExportArgs {
 pub enum ExportFormat {
     /// One JSON object a line.
     Jsonl,
-    /// CSV: id, path, title, author, source, date, url, language, leaders, topics, places, orgs, body.
+    /// CSV: id, path, title, author, source, date, url, language, leaders, topics, places, orgs,
+    /// people, story, duplicates, body (a text a spreadsheet would run as a formula gets a
+    /// leading ').
     Csv,
 }
 
@@ -458,7 +460,8 @@ pub enum Format {
     /// An HTML fragment, document text escaped, matches in <mark>.
     Html,
     /// CSV with a header row, one row per hit: id, path, title, author, source, date, score,
-    /// leaders, topics, passage (the best one).
+    /// leaders, topics, people, story, passage (the best one); a text a spreadsheet would run
+    /// as a formula gets a leading '.
     Csv,
 }
 

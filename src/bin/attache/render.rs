@@ -333,8 +333,23 @@ pub fn stories(out: &mut impl Write, stories: &[attache::stories::Story]) -> io:
     Ok(())
 }
 
+/// A text cell of a CSV row, kept from being read as a formula: spreadsheets run a cell that
+/// starts with `=`, `+`, `-` or `@` (or a tab or carriage return before one), and report
+/// text comes from any file or web page (`=HYPERLINK(…)` in a title). Such a cell gets a
+/// leading `'`, which spreadsheets show as text; every other cell is written as it is.
+fn cell(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text }
+}
+
+/// Writes `row` through [`cell`], every cell but those named in `numbers`.
+fn write_row<const N: usize>(w: &mut csv::Writer<impl Write>, row: [String; N], numbers: &[usize]) -> csv::Result<()> {
+    let row = row.into_iter().enumerate().map(|(i, c)| if numbers.contains(&i) { c } else { cell(c) });
+    w.write_record(row)
+}
+
 /// Writes results as CSV (the csv crate quotes as RFC 4180 says): a header row, then one row
-/// per hit with its best passage on one line.
+/// per hit with its best passage on one line. Text that a spreadsheet would run as a formula
+/// is written with a leading `'` ([`cell`]).
 pub fn csv(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let header =
@@ -356,12 +371,14 @@ pub fn csv(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
             hit.story.clone().unwrap_or_default(),
             passage,
         ];
-        w.write_record(&row).map_err(io::Error::other)?;
+        // The score (column 6) is a number, and stays one.
+        write_row(&mut w, row, &[6]).map_err(io::Error::other)?;
     }
     w.flush()
 }
 
-/// Writes every article of an index as CSV: a header row, then one row per article.
+/// Writes every article of an index as CSV: a header row, then one row per article, text
+/// guarded as in [`csv`].
 pub fn csv_articles(
     out: &mut impl Write,
     articles: impl Iterator<Item = attache::Result<attache::Article>>,
@@ -389,7 +406,7 @@ pub fn csv_articles(
         let a = article?;
         let r = &a.report;
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        w.write_record([
+        let row = [
             r.id.clone(),
             r.path.clone(),
             opt(&r.title),
@@ -406,7 +423,8 @@ pub fn csv_articles(
             opt(&a.story),
             a.duplicates.join("; "),
             r.body.clone(),
-        ])?;
+        ];
+        write_row(&mut w, row, &[])?;
     }
     w.flush()?;
     Ok(())
@@ -416,6 +434,17 @@ pub fn csv_articles(
 mod tests {
     use super::*;
     use attache::Highlight;
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_text() {
+        assert_eq!(cell("=HYPERLINK(\"http://x\")".into()), "'=HYPERLINK(\"http://x\")");
+        for risky in ["+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert!(cell(risky.into()).starts_with('\''), "{risky:?}");
+        }
+        for plain in ["Putin and Trump", "", "2025-03-18", "'quoted'"] {
+            assert_eq!(cell(plain.into()), plain);
+        }
+    }
 
     #[test]
     fn html_escapes_document_text() {
