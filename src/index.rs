@@ -989,7 +989,7 @@ impl Worker {
         let mut dedup = self.dedup.as_ref().map(|d| d.lock().unwrap_or_else(PoisonError::into_inner));
         if let Some(d) = dedup.as_mut() {
             d.forget(&file.rel);
-            d.touched.insert(file.rel.clone());
+            d.touch(&file.rel);
         }
         let mut kept = Vec::with_capacity(parsed.reports.len());
         for report in parsed.reports {

@@ -13,11 +13,10 @@
 //! held. At the end, every stub whose canonical is gone or changed is read again, and the
 //! first of them takes the text over.
 
-use std::collections::{HashMap, HashSet};
-
 use tantivy::Searcher;
 
 use crate::Report;
+use crate::hash::{FxHashMap, fnv1a};
 
 /// The fingerprint of a report's normalised text, as stored in `content_hash`.
 pub(crate) fn fingerprint(report: &Report) -> String {
@@ -51,16 +50,73 @@ pub(crate) struct Stub {
 }
 
 /// Which file holds each text, during a sync.
+///
+/// Held compactly, as it grows with the collection (a million reports indexed in one run
+/// means a million texts held): a fingerprint is its 64-bit value, a file a number in a table
+/// of names ([`Files`]), and a file's texts are listed apart only when it holds more than
+/// one. About 120 bytes a report, where maps of strings took about 400.
 #[derive(Debug, Default)]
 pub(crate) struct Dedup {
+    files: Files,
     /// Fingerprint → the file of its canonical report.
-    canonical: HashMap<String, String>,
-    /// File → the fingerprints it holds canonically.
-    by_file: HashMap<String, Vec<String>>,
+    canonical: FxHashMap<u64, u32>,
+    /// File → the first fingerprint it holds canonically …
+    first: FxHashMap<u32, u64>,
+    /// … and the others, for files of several reports.
+    more: FxHashMap<u32, Vec<u64>>,
     /// Stubs of the last commit.
     pub stubs: Vec<Stub>,
-    /// Files read again in this run (their stubs were rewritten).
-    pub touched: HashSet<String>,
+    /// Per file number: read again in this run (its stubs were rewritten).
+    touched: Vec<bool>,
+}
+
+/// File names, numbered in the order first met.
+#[derive(Debug, Default)]
+struct Files {
+    names: Vec<Box<str>>,
+    /// A name's 64-bit hash → its number …
+    numbers: FxHashMap<u64, u32>,
+    /// … unless another name with the same hash had it first.
+    collided: FxHashMap<Box<str>, u32>,
+}
+
+impl Files {
+    /// The number of `name`, if it has one.
+    fn find(&self, name: &str) -> Option<u32> {
+        let n = *self.numbers.get(&fnv1a(name.as_bytes()))?;
+        if *self.names[n as usize] == *name { Some(n) } else { self.collided.get(name).copied() }
+    }
+
+    /// The number of `name`, given one if it has none.
+    fn number(&mut self, name: &str) -> u32 {
+        if let Some(n) = self.find(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.into());
+        match self.numbers.entry(fnv1a(name.as_bytes())) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(n);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(name.into(), n);
+            }
+        }
+        n
+    }
+
+    fn name(&self, n: u32) -> &str {
+        &self.names[n as usize]
+    }
+}
+
+/// A fingerprint as a number: its value when it is one (16 hex digits, as
+/// [`fingerprint`] writes them), else a hash of its text.
+fn key(hash: &str) -> u64 {
+    match u64::from_str_radix(hash, 16) {
+        Ok(value) if hash.len() == 16 => value,
+        _ => fnv1a(hash.as_bytes()).rotate_left(1),
+    }
 }
 
 impl Dedup {
@@ -85,10 +141,7 @@ impl Dedup {
                         dedup.stubs.push(Stub { file: file.clone(), hash: hash.clone(), canonical_file: dup.clone() });
                     }
                     None => {
-                        if !dedup.canonical.contains_key(&hash) {
-                            dedup.canonical.insert(hash.clone(), file.clone());
-                            dedup.by_file.entry(file.clone()).or_default().push(hash.clone());
-                        }
+                        dedup.claim(&hash, &file);
                     }
                 }
             }
@@ -98,22 +151,43 @@ impl Dedup {
 
     /// `file` is being read again or was deleted: it holds no text any more.
     pub fn forget(&mut self, file: &str) {
-        for hash in self.by_file.remove(file).unwrap_or_default() {
-            if self.canonical.get(&hash).is_some_and(|f| f == file) {
+        let Some(n) = self.files.find(file) else { return };
+        let held = self.first.remove(&n).into_iter().chain(self.more.remove(&n).unwrap_or_default());
+        for hash in held {
+            if self.canonical.get(&hash) == Some(&n) {
                 self.canonical.remove(&hash);
             }
         }
     }
 
+    /// Marks `file` as read again in this run.
+    pub fn touch(&mut self, file: &str) {
+        let n = self.files.number(file) as usize;
+        if self.touched.len() <= n {
+            self.touched.resize(n + 1, false);
+        }
+        self.touched[n] = true;
+    }
+
+    fn is_touched(&self, file: &str) -> bool {
+        self.files.find(file).is_some_and(|n| self.touched.get(n as usize) == Some(&true))
+    }
+
     /// The file a report of `file` with this fingerprint duplicates, or None after making
     /// `file` the text's holder.
     pub fn claim(&mut self, hash: &str, file: &str) -> Option<String> {
-        match self.canonical.get(hash) {
-            Some(holder) if holder != file => Some(holder.clone()),
+        let (hash, n) = (key(hash), self.files.number(file));
+        match self.canonical.get(&hash) {
+            Some(&holder) if holder != n => Some(self.files.name(holder).to_string()),
             Some(_) => None,
             None => {
-                self.canonical.insert(hash.to_string(), file.to_string());
-                self.by_file.entry(file.to_string()).or_default().push(hash.to_string());
+                self.canonical.insert(hash, n);
+                match self.first.entry(n) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(hash);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => self.more.entry(n).or_default().push(hash),
+                }
                 None
             }
         }
@@ -125,8 +199,11 @@ impl Dedup {
         let mut out: Vec<String> = self
             .stubs
             .iter()
-            .filter(|s| !self.touched.contains(&s.file))
-            .filter(|s| self.canonical.get(&s.hash) != Some(&s.canonical_file))
+            .filter(|s| !self.is_touched(&s.file))
+            .filter(|s| {
+                let holder = self.canonical.get(&key(&s.hash)).copied();
+                holder.is_none() || holder != self.files.find(&s.canonical_file)
+            })
             .map(|s| s.file.clone())
             .collect();
         out.sort();
@@ -166,7 +243,32 @@ mod tests {
         assert!(d.orphans().is_empty());
         d.forget("a.txt");
         assert_eq!(d.orphans(), ["b.txt"]);
-        d.touched.insert("b.txt".into());
+        d.touch("b.txt");
         assert!(d.orphans().is_empty());
+    }
+
+    #[test]
+    fn a_file_of_several_reports_lets_go_of_all_its_texts() {
+        let mut d = Dedup::default();
+        for h in ["0000000000000001", "0000000000000002", "x"] {
+            assert_eq!(d.claim(h, "feed.jsonl"), None);
+        }
+        assert_eq!(d.claim("x", "other.txt").as_deref(), Some("feed.jsonl"));
+        d.forget("feed.jsonl");
+        for h in ["0000000000000001", "0000000000000002", "x"] {
+            assert_eq!(d.claim(h, "other.txt"), None, "{h} is free again");
+        }
+    }
+
+    #[test]
+    fn file_names_with_the_same_hash_keep_their_own_numbers() {
+        let mut files = Files::default();
+        let a = files.number("a.txt");
+        // As if "b.txt" hashed like "a.txt": its slot is taken by another name.
+        files.numbers.insert(fnv1a(b"b.txt"), a);
+        let b = files.number("b.txt");
+        assert_ne!(a, b);
+        assert_eq!((files.find("a.txt"), files.find("b.txt"), files.find("c.txt")), (Some(a), Some(b), None));
+        assert_eq!((files.name(a), files.name(b)), ("a.txt", "b.txt"));
     }
 }
