@@ -610,9 +610,10 @@ struct Sink<'a> {
 
 /// Documents a worker hands the index writer at once. One at a time, nearly every document
 /// woke a parked indexing thread (a futex call each way): about 5 % of indexing CPU went to
-/// the channel. tantivy's channel holds 10,000 hand-offs, so this also bounds the documents
-/// waiting for the indexing threads (which do less per document than the workers, and keep
-/// up) to 16 times that.
+/// the channel. tantivy's channel holds 10,000 hand-offs, so up to 160,000 documents could
+/// wait for the indexing threads; they do less per document than the workers and keep up
+/// (at a million reports, with the compact duplicates' table, the peak memory of indexing
+/// fell: BENCHMARKS.md).
 const ADD_BATCH: usize = 16;
 
 impl<'a> Sink<'a> {
