@@ -168,16 +168,12 @@ impl TokenInfo {
         let lower = word_hash(word);
         let mut shape = 0xcbf2_9ce4_8422_2325u64;
         let mut last = '\0';
-        let (mut has_letter, mut has_lower) = (false, false);
         let mut n: usize = 0;
         for c in word.chars() {
             n += 1;
             let class = if c.is_uppercase() {
-                has_letter = true;
                 'X'
             } else if c.is_lowercase() {
-                has_letter = true;
-                has_lower = true;
                 'x'
             } else if c.is_numeric() {
                 'd'
@@ -198,15 +194,13 @@ impl TokenInfo {
             prefix,
             suffixes: [suffix(2), suffix(3), suffix(4)],
             gazetteer: gazetteer(lower),
-            is_capitalised: word.chars().next().is_some_and(char::is_uppercase),
-            is_upper: has_letter && !has_lower,
-            has_letter,
+            ..TokenInfo::flags(word)
         }
     }
 
-    /// Only the flags of `word` (`is_capitalised`, `is_upper`, `has_letter`), as
-    /// [`TokenInfo::new`] sets them, and no hashes: for a token no scored token looks at
-    /// (see `NameTagger::tag_into`).
+    /// Only the flags of `word` (`is_capitalised`, `is_upper`, `has_letter`), the ones
+    /// [`TokenInfo::new`] sets too, and no hashes: for a token no scored token looks at (see
+    /// `NameTagger::tag_into`).
     pub fn flags(word: &str) -> TokenInfo {
         let (mut has_letter, mut has_lower) = (false, false);
         if word.is_ascii() {
