@@ -7,23 +7,29 @@
 //! match's values from tantivy's fast (columnar) copies means, per match and field, a lookup
 //! in the column's multi-value index and a bit-unpacking. Instead, the first search that asks
 //! for facets on a segment flattens that segment's columns once into [`SegmentValues`]: per
-//! document, the list of its values across all the counted fields as small integers ("slots",
-//! one per distinct name of a field), in one array with an offset per document. Counting a
-//! match is then one offset lookup and an increment per value; names are attached once per
-//! slot, when the segments' counts are merged.
+//! document, the list of its values across all the counted fields as small integers (ids,
+//! one per distinct name of a field, shared by all segments), in one array with an offset
+//! per document.
+//!
+//! A search's segments each mark their matches in a bitset while tantivy collects, then
+//! count: an increment per value of each match into an array of a count per id, one array
+//! per searching thread; or, when most of the segment matches, the segment's count of every
+//! value less the values of the documents that do not match, so no segment counts more than
+//! about half its values whatever the query. The merge sums the threads' arrays and names
+//! only the ids some match has, keeping the most frequent of each kind.
 //!
 //! Segments never change once written, so the flattened values are kept in a `ColumnCache`
 //! that the [`crate::Searcher`] shares across searches, and dropped with the segments that
-//! merges remove. They cost four bytes per value and per document (about 50 MB for a
-//! million reports of a dozen tags each). Counting runs in the count pass of retrieval,
+//! merges remove. They cost four bytes per value and per document (about 80 MB for a
+//! million generated reports of 20 values each). Counting runs in the count pass of retrieval,
 //! without scores (see `retrieve`).
 //!
 //! Months are flattened the same way: each document's first date, as its month `YYYY-MM`, is
-//! one more slot of the document, named under the `date` field, so counting a match's month
+//! one more value of the document, named under the `date` field, so counting a match's month
 //! costs what counting one of its names does.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -38,11 +44,17 @@ use crate::index::index_error;
 
 /// The values of some fast text fields in one segment, flattened for counting.
 pub(crate) struct SegmentValues {
-    /// `slots[offsets[doc]..offsets[doc + 1]]`: the slots of document `doc`.
+    /// `ids[offsets[doc]..offsets[doc + 1]]`: the values of document `doc`, as their ids in
+    /// the cache's [`Names`].
     offsets: Vec<u32>,
-    slots: Vec<u32>,
-    /// Per slot: its value's id in the cache's [`Names`].
     ids: Vec<u32>,
+    /// One more than the largest of `ids`.
+    id_bound: usize,
+    /// Distinct names in the segment's columns (the size of `everywhere`, about).
+    distinct: usize,
+    /// Every id of the segment with its number of documents (deleted ones included), by id;
+    /// made when a search first matches most of the segment.
+    everywhere: OnceLock<Vec<(u32, u32)>>,
 }
 
 /// Every (field, name) the cached segments hold, numbered once: merging the counts of several
@@ -51,6 +63,8 @@ pub(crate) struct SegmentValues {
 struct Names {
     /// Per id: its field and its name.
     names: Vec<(Field, String)>,
+    /// Per id: its field (read for each name a search counts, so kept apart from the names).
+    fields: Vec<Field>,
     ids: FxHashMap<(Field, String), u32>,
 }
 
@@ -61,6 +75,7 @@ impl Names {
             return id;
         }
         let id = self.names.len() as u32;
+        self.fields.push(key.0);
         self.names.push(key.clone());
         self.ids.insert(key, id);
         id
@@ -68,6 +83,32 @@ impl Names {
 }
 
 impl SegmentValues {
+    /// The ids of document `doc`'s values.
+    fn of(&self, doc: usize) -> &[u32] {
+        match (self.offsets.get(doc), self.offsets.get(doc + 1)) {
+            (Some(&start), Some(&end)) => self.ids.get(start as usize..end as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Documents of the segment, deleted ones included.
+    fn num_docs(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Every id with its number of documents, by id.
+    fn everywhere(&self) -> &[(u32, u32)] {
+        self.everywhere.get_or_init(|| {
+            let mut counted: FxHashMap<u32, u32> = FxHashMap::default();
+            for &id in &self.ids {
+                *counted.entry(id).or_default() += 1;
+            }
+            let mut everywhere: Vec<(u32, u32)> = counted.into_iter().collect();
+            everywhere.sort_unstable();
+            everywhere
+        })
+    }
+
     /// Reads the columns `fields` (by name) of `segment`, and the month of the first date in
     /// the date column `date`, numbering their values in `names`; a field without a fast
     /// column counts nothing.
@@ -77,15 +118,15 @@ impl SegmentValues {
         date: Option<&(Field, String)>,
         names: &Mutex<Names>,
     ) -> tantivy::Result<SegmentValues> {
+        // First the segment's own numbering ("slots"): per column, its dictionary's order.
         let mut columns = Vec::with_capacity(fields.len());
-        let mut ids = Vec::new();
+        let mut named: Vec<(Field, String)> = Vec::new();
         for &(f, ref name) in fields {
             let Some(column) = segment.fast_fields().str(name)? else { continue };
-            let base = ids.len() as u32;
+            let base = named.len() as u32;
             let mut stream = column.dictionary().stream()?;
-            let mut names = lock(names);
             while stream.advance() {
-                ids.push(names.id(f, String::from_utf8_lossy(stream.key()).into_owned()));
+                named.push((f, String::from_utf8_lossy(stream.key()).into_owned()));
             }
             columns.push((base, column));
         }
@@ -95,7 +136,7 @@ impl SegmentValues {
         };
         // Day since the epoch → the slot of its month (a few thousand distinct days at most).
         let mut month_slots: FxHashMap<i64, u32> = FxHashMap::default();
-        let mut month_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut month_named: FxHashMap<String, u32> = FxHashMap::default();
         let max_doc = segment.max_doc();
         let mut offsets = Vec::with_capacity(max_doc as usize + 1);
         let mut slots = Vec::new();
@@ -112,17 +153,28 @@ impl SegmentValues {
                 let slot = *month_slots.entry(day).or_insert_with(|| {
                     let mut month = crate::date::iso_from_days(day);
                     month.truncate(7);
-                    *month_ids.entry(month.clone()).or_insert_with(|| {
-                        ids.push(lock(names).id(*field, month));
-                        ids.len() as u32 - 1
+                    *month_named.entry(month.clone()).or_insert_with(|| {
+                        named.push((*field, month));
+                        named.len() as u32 - 1
                     })
                 });
                 slots.push(slot);
             }
             offsets.push(slots.len() as u32);
         }
+        // Then the ids shared by all segments, so that a search counts the values of all its
+        // segments in one array, with nothing to translate afterwards.
+        let ids: Vec<u32> = {
+            let mut names = lock(names);
+            named.into_iter().map(|(field, name)| names.id(field, name)).collect()
+        };
+        for slot in &mut slots {
+            *slot = ids.get(*slot as usize).copied().unwrap_or(u32::MAX);
+        }
         slots.shrink_to_fit();
-        Ok(SegmentValues { offsets, slots, ids })
+        let id_bound = ids.iter().max().map_or(0, |&id| id as usize + 1);
+        let distinct = ids.len();
+        Ok(SegmentValues { offsets, ids: slots, id_bound, distinct, everywhere: OnceLock::new() })
     }
 }
 
@@ -134,6 +186,9 @@ type Cached = HashMap<(SegmentId, Vec<Field>), Arc<SegmentValues>>;
 pub(crate) struct ColumnCache {
     values: Arc<Mutex<Cached>>,
     names: Arc<Mutex<Names>>,
+    /// Cleared [`Totals`] kept for the next searches (an array of a count per name: megabytes
+    /// on a large index, cheaper to keep than to allocate and zero for each search).
+    free: Arc<Mutex<Vec<Totals>>>,
 }
 
 /// Takes a lock whatever: a panic while holding it cannot leave these maps half-updated in a
@@ -179,6 +234,21 @@ impl ColumnCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
         lock(&self.values)
     }
+
+    /// Cleared totals, kept or new.
+    fn take(&self) -> Totals {
+        lock(&self.free).pop().unwrap_or_default()
+    }
+
+    /// Keeps cleared `totals` for later searches: as many as searches may need at once (one
+    /// per thread of each).
+    fn give_back(&self, totals: Totals) {
+        const KEPT: usize = 4;
+        let mut free = lock(&self.free);
+        if free.len() < KEPT {
+            free.push(totals);
+        }
+    }
 }
 
 /// Values returned per facet kind by a search: the most frequent, with their exact counts.
@@ -188,6 +258,11 @@ impl ColumnCache {
 pub const FACET_LIMIT: usize = 100;
 
 /// Counts the values of some fast text fields over the matching documents.
+///
+/// A segment counts its matches' values, by name id, into one of the search's [`Totals`],
+/// which the thread searching it holds until the segment is harvested and the next segment
+/// of that thread takes; the merge sums the few totals (one per thread at most) and names
+/// only the ids some match has. One collector serves one search at a time.
 pub(crate) struct FacetCollector {
     /// The fields counted, with their names, in the order of the counts.
     fields: Vec<(Field, String)>,
@@ -196,12 +271,85 @@ pub(crate) struct FacetCollector {
     limit: Option<usize>,
     /// The date field and its column's name, when months are counted.
     date: Option<(Field, String)>,
+    /// The totals of this search's harvested segments, not in use by a harvest.
+    totals: Arc<Mutex<Vec<Totals>>>,
+}
+
+/// Matches per name id, summed over some segments, and the ids counted at least once.
+#[derive(Default)]
+struct Totals {
+    counts: Vec<u32>,
+    met: Vec<u32>,
+}
+
+impl Totals {
+    fn add(&mut self, id: u32, n: u32) {
+        if let Some(count) = self.counts.get_mut(id as usize) {
+            if *count == 0 {
+                self.met.push(id);
+            }
+            // A name is counted once per document: more than u32::MAX would need as many
+            // documents.
+            *count = count.saturating_add(n);
+        }
+    }
+
+    /// Takes back `n` of the matches counted at `id` (never more than were added).
+    fn remove(&mut self, id: u32, n: u32) {
+        if let Some(count) = self.counts.get_mut(id as usize) {
+            *count = count.saturating_sub(n);
+        }
+    }
+
+    /// Makes room for the ids below `bound`.
+    fn reserve(&mut self, bound: usize) {
+        if self.counts.len() < bound {
+            self.counts.resize(bound, 0);
+        }
+    }
+
+    /// Adds the counts of `other`.
+    fn absorb(&mut self, other: &Totals) {
+        self.reserve(other.counts.len());
+        if other.met.len() > other.counts.len() / 8 {
+            // Most names met: one sweep of both arrays, then the names met, in order.
+            for (count, &n) in self.counts.iter_mut().zip(&other.counts) {
+                *count = count.saturating_add(n);
+            }
+            self.met.clear();
+            self.met.extend(self.counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(id, _)| id as u32));
+        } else {
+            for &id in &other.met {
+                if let Some(&n) = other.counts.get(id as usize) {
+                    self.add(id, n);
+                }
+            }
+        }
+    }
+
+    /// Back to no counts, keeping the memory: a broad search meets most names, so a sweep
+    /// costs less than one random write per name met.
+    fn clear(&mut self) {
+        if self.met.len() > self.counts.len() / 8 {
+            self.counts.fill(0);
+        } else {
+            for &id in &self.met {
+                if let Some(count) = self.counts.get_mut(id as usize) {
+                    *count = 0;
+                }
+            }
+        }
+        self.met.clear();
+    }
 }
 
 pub(crate) struct FacetSegment {
     values: Arc<SegmentValues>,
-    /// Matches per slot.
-    counts: Vec<u32>,
+    /// The matching documents, a bit each.
+    matched: Vec<u64>,
+    totals: Totals,
+    /// Where `totals` go back when the segment is harvested.
+    pool: Arc<Mutex<Vec<Totals>>>,
 }
 
 /// Per field, name → matching documents.
@@ -227,7 +375,7 @@ impl FacetCollector {
 
     fn new(index: &Index, cache: &ColumnCache, fields: &[Field]) -> FacetCollector {
         let fields = fields.iter().map(|&f| (f, index.tantivy_schema.get_field_name(f).to_string())).collect();
-        FacetCollector { fields, cache: cache.clone(), limit: None, date: None }
+        FacetCollector { fields, cache: cache.clone(), limit: None, date: None, totals: Arc::default() }
     }
 
     /// Forgets cached values of segments `searcher` no longer has.
@@ -242,44 +390,55 @@ impl Collector for FacetCollector {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let values = self.cache.get(segment, &self.fields, self.date.as_ref())?;
-        let counts = vec![0; values.ids.len()];
-        Ok(FacetSegment { values, counts })
+        let mut totals = lock(&self.totals).pop().unwrap_or_else(|| self.cache.take());
+        totals.reserve(values.id_bound);
+        let matched = vec![0; values.num_docs().div_ceil(64)];
+        Ok(FacetSegment { values, matched, totals, pool: Arc::clone(&self.totals) })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Counts> {
-        let names = lock(&self.cache.names);
-        let mut total = vec![0u64; names.names.len()];
-        let mut months: BTreeMap<String, u64> = BTreeMap::new();
-        for (values, counts) in &fruits {
-            for (&id, &n) in values.ids.iter().zip(counts).filter(|(_, n)| **n > 0) {
-                if let Some(t) = total.get_mut(id as usize) {
-                    *t += u64::from(n);
-                }
-            }
+    fn merge_fruits(&self, _: Vec<()>) -> tantivy::Result<Counts> {
+        let mut all = std::mem::take(&mut *lock(&self.totals));
+        let mut total = all.pop().unwrap_or_default();
+        for mut other in all {
+            total.absorb(&other);
+            other.clear();
+            self.cache.give_back(other);
         }
-        let mut per_field: Vec<Vec<(&str, u64)>> = vec![Vec::new(); self.fields.len()];
-        for (&n, (field, name)) in total.iter().zip(&names.names).filter(|(n, _)| **n > 0) {
-            if self.date.as_ref().is_some_and(|(date, _)| date == field) {
-                months.insert(name.clone(), n);
+        let names = lock(&self.cache.names);
+        let date = self.date.as_ref().map(|d| d.0);
+        let mut months: BTreeMap<String, u64> = BTreeMap::new();
+        let mut per_field: Vec<Vec<(u64, u32)>> = vec![Vec::new(); self.fields.len()];
+        for &id in &total.met {
+            let (Some(field), Some(&n)) = (names.fields.get(id as usize), total.counts.get(id as usize)) else {
+                continue;
+            };
+            // Counted, then taken back (a segment counted by its documents that do not match).
+            if n == 0 {
+                continue;
+            }
+            if date == Some(*field) {
+                if let Some((_, name)) = names.names.get(id as usize) {
+                    months.insert(name.clone(), u64::from(n));
+                }
             } else if let Some(list) = self.fields.iter().position(|f| f.0 == *field).and_then(|i| per_field.get_mut(i))
             {
-                list.push((name.as_str(), n));
+                list.push((u64::from(n), id));
             }
         }
+        total.clear();
+        self.cache.give_back(total);
+        let name = |id: u32| names.names.get(id as usize).map_or("", |(_, name)| name.as_str());
         let mut counts: Counts = per_field
             .into_iter()
             .map(|mut counted| {
-                if let Some(limit) = self.limit.filter(|&l| l < counted.len()) {
-                    // Most frequent first, ties by name, so the cut is the same on every run.
-                    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
-                    counted.select_nth_unstable_by(limit, order);
-                    counted.truncate(limit);
+                if let Some(limit) = self.limit {
+                    keep_most_frequent(&mut counted, limit, name);
                 }
-                counted.into_iter().map(|(name, n)| (name.to_string(), n)).collect()
+                counted.into_iter().map(|(n, id)| (name(id).to_string(), n)).collect()
             })
             .collect();
         if self.date.is_some() {
@@ -289,33 +448,120 @@ impl Collector for FacetCollector {
     }
 }
 
-/// A segment's values and its matches per slot.
-pub(crate) type SegmentFruit = (Arc<SegmentValues>, Vec<u32>);
+/// Keeps the `limit` most frequent of `counted` (count, name id) pairs, ties by name so the cut
+/// is the same on every run. Names are compared only among the values tied at the cut: a
+/// broad query has hundreds of thousands of counted names, most of them tied with others.
+fn keep_most_frequent<'a>(counted: &mut Vec<(u64, u32)>, limit: usize, name: impl Fn(u32) -> &'a str) {
+    if counted.len() <= limit {
+        return;
+    }
+    if limit == 0 {
+        counted.clear();
+        return;
+    }
+    // The count of the limit-th most frequent value: all above it are kept, and some of
+    // those equal to it.
+    counted.select_nth_unstable_by(limit - 1, |a, b| b.0.cmp(&a.0));
+    let cut = counted[limit - 1].0;
+    let mut tied: Vec<(u64, u32)> = counted.iter().filter(|c| c.0 == cut).copied().collect();
+    counted.retain(|c| c.0 > cut);
+    // At least the limit-th value is tied, so there is room for one.
+    let room = limit - counted.len();
+    if tied.len() > room {
+        tied.select_nth_unstable_by(room, |a, b| name(a.1).cmp(name(b.1)));
+        tied.truncate(room);
+    }
+    counted.extend(tied);
+}
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = SegmentFruit;
+    type Fruit = ();
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.collect_block(&[doc]);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        let SegmentValues { offsets, slots, .. } = &*self.values;
         for &doc in docs {
-            let (Some(&start), Some(&end)) = (offsets.get(doc as usize), offsets.get(doc as usize + 1)) else {
-                continue;
-            };
-            for &slot in slots.get(start as usize..end as usize).unwrap_or_default() {
-                if let Some(n) = self.counts.get_mut(slot as usize) {
-                    *n += 1;
-                }
+            if let Some(word) = self.matched.get_mut(doc as usize / 64) {
+                *word |= 1 << (doc % 64);
             }
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
-        (self.values, self.counts)
+    /// Counts the matches' values: one increment per value of each match, or, when most of
+    /// the segment matches, the values of every document less those of the documents that
+    /// do not match. A search's cost in facets is then bounded by half the segment's values
+    /// (plus one ordered pass over its distinct values), however broad the query: a common
+    /// word matches nearly every report.
+    fn harvest(mut self) {
+        let values = &*self.values;
+        let matches: usize = self.matched.iter().map(|w| w.count_ones() as usize).sum();
+        let docs = values.num_docs();
+        // Increments per document, on average; the ordered pass over the distinct values
+        // costs about a quarter of a random increment each.
+        let per_doc = values.ids.len() as f64 / docs.max(1) as f64;
+        let direct = matches as f64 * per_doc;
+        let complement = (docs - matches.min(docs)) as f64 * per_doc + values.distinct as f64 / 4.0;
+        let totals = &mut self.totals;
+        if direct <= complement {
+            each_values(values, self.matched.iter().copied(), |ids| {
+                for &id in ids {
+                    totals.add(id, 1);
+                }
+            });
+        } else {
+            for &(id, n) in values.everywhere() {
+                totals.add(id, n);
+            }
+            // Bits past the last document have no values.
+            each_values(values, self.matched.iter().map(|word| !word), |ids| {
+                for &id in ids {
+                    totals.remove(id, 1);
+                }
+            });
+        }
+        lock(&self.pool).push(self.totals);
     }
+}
+
+/// Calls `count` with the values of each document whose bit is set in `words` (a bit per
+/// document, from the first), reading the values of 16 documents before counting any. The
+/// values of a million reports take tens of megabytes, so those of a match are rarely in a
+/// cache: read one after the other, each waits for memory; read 16 at a time, the waits
+/// overlap. On the 1M generated index, the counting of the facet queries' median went from
+/// 21.5 to 18–21 ms of CPU (a test program counting a tenth of such an array: 9 to 4 ns a
+/// value).
+fn each_values(values: &SegmentValues, words: impl Iterator<Item = u64>, mut count: impl FnMut(&[u32])) {
+    const AHEAD: usize = 16;
+    let mut docs = [0usize; AHEAD];
+    let mut pending = 0;
+    let mut flush = |docs: &[usize]| {
+        let mut touched = 0;
+        for &doc in docs {
+            let ids = values.of(doc);
+            touched ^= ids.first().copied().unwrap_or(0) ^ ids.last().copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        for &doc in docs {
+            count(values.of(doc));
+        }
+    };
+    for (w, word) in words.enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            if let Some(slot) = docs.get_mut(pending) {
+                *slot = w * 64 + bits.trailing_zeros() as usize;
+            }
+            bits &= bits - 1;
+            pending += 1;
+            if pending == AHEAD {
+                flush(&docs);
+                pending = 0;
+            }
+        }
+    }
+    flush(docs.get(..pending).unwrap_or_default());
 }
 
 /// The facets of a search from the counts of [`FacetCollector::facets`].
@@ -388,4 +634,36 @@ fn stats(index: &Index) -> crate::Result<Stats> {
         facets,
         sources,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_most_frequent;
+
+    /// The cut made by comparing names only among ties is the one a full sort by count, then
+    /// name, makes.
+    #[test]
+    fn the_most_frequent_values_are_those_a_full_sort_keeps() {
+        let names: Vec<String> = (0..500u32).map(|i| format!("name {:03}", (i * 7919) % 500)).collect();
+        let name = |id: u32| names[id as usize].as_str();
+        let mut seed = 17u64;
+        for round in 0..50 {
+            let len = (round * 13) % 500;
+            let counted: Vec<(u64, u32)> = (0..len as u32)
+                .map(|id| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((seed >> 33) % 6 + 1, id)
+                })
+                .collect();
+            for limit in [0, 1, 5, 100, 600] {
+                let mut sorted = counted.clone();
+                sorted.sort_by(|a, b| b.0.cmp(&a.0).then(name(a.1).cmp(name(b.1))));
+                sorted.truncate(limit);
+                let mut kept = counted.clone();
+                keep_most_frequent(&mut kept, limit, name);
+                kept.sort_by(|a, b| b.0.cmp(&a.0).then(name(a.1).cmp(name(b.1))));
+                assert_eq!(kept, sorted, "{len} values, limit {limit}");
+            }
+        }
+    }
 }

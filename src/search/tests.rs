@@ -310,3 +310,58 @@ fn facets_count_every_match_across_segments() -> crate::Result<()> {
     assert!(index.reader.searcher().segment_readers().len() > 1);
     Ok(())
 }
+
+/// Facet counts equal the stored tags' counts whether a segment counts its matches' values
+/// or, when most of it matches, every value less those of the documents that do not match
+/// (deleted ones among them); and a search after another (reusing its cleared totals)
+/// counts from zero.
+#[test]
+fn facets_count_the_same_for_narrow_and_broad_queries() -> crate::Result<()> {
+    let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+    let mut indexer = index.indexer()?;
+    let texts = [
+        "Putin spoke with Trump about Iran.",
+        "Zelenskyy met Macron in Paris to discuss Ukraine.",
+        "Putin and Erdogan discussed grain exports through Turkey.",
+        "Trump said Iran must not have nuclear weapons.",
+    ];
+    // Which texts each query matches: half, a quarter, three quarters, all.
+    let queries: [(&str, &[usize]); 4] = [
+        ("putin", &[0, 2]),
+        ("macron", &[1]),
+        ("putin OR trump", &[0, 2, 3]),
+        ("putin OR trump OR macron", &[0, 1, 2, 3]),
+    ];
+    let mut leaders = Vec::new();
+    for (segment, reports) in [600, 90].into_iter().enumerate() {
+        for i in 0..reports {
+            let entities = indexer.add(&Report::new(format!("r{segment}-{i}"), texts[i % texts.len()]))?;
+            leaders.push((format!("r{segment}-{i}"), i % texts.len(), entities.leaders));
+        }
+        indexer.commit()?;
+    }
+    // Every seventh report of the first commit deleted: its values stay in the segment.
+    for i in (0..600).step_by(7) {
+        indexer.delete(&format!("r0-{i}"));
+    }
+    indexer.commit()?;
+    index.reload()?;
+    assert!(index.reader.searcher().segment_readers().len() >= 2);
+    let searcher = index.searcher();
+    for _ in 0..2 {
+        for (query, matched) in queries {
+            let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+            for (id, text, tags) in &leaders {
+                let deleted = id.strip_prefix("r0-").and_then(|i| i.parse::<usize>().ok()).is_some_and(|i| i % 7 == 0);
+                if matched.contains(text) && !deleted {
+                    for tag in tags {
+                        *expected.entry(tag.name.clone()).or_default() += 1;
+                    }
+                }
+            }
+            let results = searcher.search(&SearchRequest::new(query).facets(true))?;
+            assert_eq!(results.facets.leaders, expected, "{query}");
+        }
+    }
+    Ok(())
+}
