@@ -365,3 +365,36 @@ fn facets_count_the_same_for_narrow_and_broad_queries() -> crate::Result<()> {
     }
     Ok(())
 }
+
+/// With more sources than a facet lists, the sources listed are the most frequent, ties by
+/// name, with their exact counts: the same cut as sorting every source.
+#[test]
+fn facets_list_the_most_frequent_values_with_exact_counts() -> crate::Result<()> {
+    let index = Index::create_in_ram(IndexSchema::embedded()?)?;
+    let mut indexer = index.indexer()?;
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    // 250 sources, source k in 1 + k % 7 reports (many ties at every count), over two commits.
+    let mut n = 0;
+    for k in 0..250u64 {
+        let source = format!("Outlet {k:03}");
+        for _ in 0..=k % 7 {
+            indexer.add(&Report::new(format!("r{n}"), "Putin spoke with Trump about Iran.").source(source.clone()))?;
+            *counts.entry(source.clone()).or_default() += 1;
+            n += 1;
+            if n == 400 {
+                indexer.commit()?;
+            }
+        }
+    }
+    indexer.commit()?;
+    index.reload()?;
+    let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    sorted.truncate(crate::search::FACET_LIMIT);
+    let expected: std::collections::BTreeMap<String, u64> = sorted.into_iter().collect();
+    for _ in 0..2 {
+        let results = index.searcher().search(&SearchRequest::new("putin").facets(true))?;
+        assert_eq!(results.facets.sources, expected);
+    }
+    Ok(())
+}
