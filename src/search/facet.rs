@@ -280,6 +280,8 @@ pub(crate) struct FacetCollector {
 struct Totals {
     counts: Vec<u32>,
     met: Vec<u32>,
+    /// Whether a count went back to zero: an id counted again after that is in `met` twice.
+    taken_back: bool,
 }
 
 impl Totals {
@@ -298,6 +300,16 @@ impl Totals {
     fn remove(&mut self, id: u32, n: u32) {
         if let Some(count) = self.counts.get_mut(id as usize) {
             *count = count.saturating_sub(n);
+            self.taken_back |= *count == 0;
+        }
+    }
+
+    /// Names each id met once.
+    fn distinct_met(&mut self) {
+        if self.taken_back {
+            self.met.sort_unstable();
+            self.met.dedup();
+            self.taken_back = false;
         }
     }
 
@@ -309,7 +321,8 @@ impl Totals {
     }
 
     /// Adds the counts of `other`.
-    fn absorb(&mut self, other: &Totals) {
+    fn absorb(&mut self, other: &mut Totals) {
+        other.distinct_met();
         self.reserve(other.counts.len());
         if other.met.len() > other.counts.len() / 8 {
             // Most names met: one sweep of both arrays, then the names met, in order.
@@ -340,6 +353,7 @@ impl Totals {
             }
         }
         self.met.clear();
+        self.taken_back = false;
     }
 }
 
@@ -404,10 +418,11 @@ impl Collector for FacetCollector {
         let mut all = std::mem::take(&mut *lock(&self.totals));
         let mut total = all.pop().unwrap_or_default();
         for mut other in all {
-            total.absorb(&other);
+            total.absorb(&mut other);
             other.clear();
             self.cache.give_back(other);
         }
+        total.distinct_met();
         let names = lock(&self.cache.names);
         let date = self.date.as_ref().map(|d| d.0);
         let mut months: BTreeMap<String, u64> = BTreeMap::new();
@@ -638,7 +653,28 @@ fn stats(index: &Index) -> crate::Result<Stats> {
 
 #[cfg(test)]
 mod tests {
-    use super::keep_most_frequent;
+    use super::{Totals, keep_most_frequent};
+
+    /// A count taken back to zero and counted again is summed once: a thread's totals see a
+    /// segment counted by its non-matching documents, then a segment counted directly.
+    #[test]
+    fn a_count_taken_back_and_counted_again_is_summed_once() {
+        let mut thread = Totals::default();
+        thread.reserve(1000);
+        thread.add(7, 3);
+        thread.remove(7, 3);
+        thread.add(7, 1);
+        thread.add(9, 2);
+        let mut total = Totals::default();
+        total.reserve(1000);
+        total.add(7, 1);
+        total.absorb(&mut thread);
+        total.distinct_met();
+        assert_eq!((total.counts[7], total.counts[9]), (2, 2));
+        let mut met = total.met.clone();
+        met.sort_unstable();
+        assert_eq!(met, [7, 9]);
+    }
 
     /// The cut made by comparing names only among ties is the one a full sort by count, then
     /// name, makes.
