@@ -283,18 +283,21 @@ fn a_leader_filter_finds_the_lexicon_holder_and_a_discovered_namesake() -> crate
     Ok(())
 }
 
+/// Four reports naming leaders, for the facet tests.
+const FACET_TEXTS: [&str; 4] = [
+    "Putin spoke with Trump about Iran.",
+    "Zelenskyy met Macron in Paris to discuss Ukraine.",
+    "Putin and Erdogan discussed grain exports through Turkey.",
+    "Trump said Iran must not have nuclear weapons.",
+];
+
 /// Facet counts over several segments (each committed apart) equal the counts of the matching
 /// articles' stored tags, and a searcher keeps counting right after a new segment arrives.
 #[test]
 fn facets_count_every_match_across_segments() -> crate::Result<()> {
     let index = Index::create_in_ram(IndexSchema::embedded()?)?;
     let mut indexer = index.indexer()?;
-    let texts = [
-        "Putin spoke with Trump about Iran.",
-        "Zelenskyy met Macron in Paris to discuss Ukraine.",
-        "Putin and Erdogan discussed grain exports through Turkey.",
-        "Trump said Iran must not have nuclear weapons.",
-    ];
+    let texts = FACET_TEXTS;
     let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
     let searcher = index.searcher();
     for (round, text) in texts.iter().enumerate() {
@@ -319,12 +322,7 @@ fn facets_count_every_match_across_segments() -> crate::Result<()> {
 fn facets_count_the_same_for_narrow_and_broad_queries() -> crate::Result<()> {
     let index = Index::create_in_ram(IndexSchema::embedded()?)?;
     let mut indexer = index.indexer()?;
-    let texts = [
-        "Putin spoke with Trump about Iran.",
-        "Zelenskyy met Macron in Paris to discuss Ukraine.",
-        "Putin and Erdogan discussed grain exports through Turkey.",
-        "Trump said Iran must not have nuclear weapons.",
-    ];
+    let texts = FACET_TEXTS;
     // Which texts each query matches: half, a quarter, three quarters, all.
     let queries: [(&str, &[usize]); 4] = [
         ("putin", &[0, 2]),
