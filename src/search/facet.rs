@@ -13,10 +13,11 @@
 //!
 //! A search's segments each mark their matches in a bitset while tantivy collects, then
 //! count: an increment per value of each match into an array of a count per id, one array
-//! per searching thread; or, when most of the segment matches, the segment's count of every
-//! value less the values of the documents that do not match, so no segment counts more than
-//! about half its values whatever the query. The merge sums the threads' arrays and names
-//! only the ids some match has, keeping the most frequent of each kind.
+//! per searching thread; or, when more than about two fifths of the segment match, the
+//! segment's count of every value less the values of the documents that do not match, so no
+//! segment costs more than counting two fifths of its values, whatever the query. The merge
+//! sums the threads' arrays and names only the ids some match has, keeping the most frequent
+//! of each kind.
 //!
 //! Segments never change once written, so the flattened values are kept in a `ColumnCache`
 //! that the [`crate::Searcher`] shares across searches, and dropped with the segments that
@@ -504,20 +505,23 @@ impl SegmentCollector for FacetSegment {
         }
     }
 
-    /// Counts the matches' values: one increment per value of each match, or, when most of
-    /// the segment matches, the values of every document less those of the documents that
-    /// do not match. A search's cost in facets is then bounded by half the segment's values
-    /// (plus one ordered pass over its distinct values), however broad the query: a common
+    /// Counts the matches' values: one increment per value of each match, or, when more than
+    /// about two fifths of the segment match, the values of every document less those of the
+    /// documents that do not match. A search's cost in facets is then bounded by what
+    /// counting two fifths of the segment's values costs, however broad the query: a common
     /// word matches nearly every report.
     fn harvest(mut self) {
         let values = &*self.values;
         let matches: usize = self.matched.iter().map(|w| w.count_ones() as usize).sum();
         let docs = values.num_docs();
-        // Increments per document, on average; the ordered pass over the distinct values
-        // costs about a quarter of a random increment each.
-        let per_doc = values.ids.len() as f64 / docs.max(1) as f64;
-        let direct = matches as f64 * per_doc;
-        let complement = (docs - matches.min(docs)) as f64 * per_doc + values.distinct as f64 / 4.0;
+        // The two ways' costs in ns, as timed on every segment of the 1M generated index's
+        // facet queries (reused arrays): 5.0 a value counted; 2.8 a distinct value of the
+        // segment, then 2.9 a value taken back (the pass over the distinct values leaves
+        // their counts in cache, and a count taken back has no first-sight check). Counting
+        // the non-matches wins from about 40 % of the segment matching.
+        let values_per_doc = values.ids.len() as f64 / docs.max(1) as f64;
+        let direct = 5.0 * matches as f64 * values_per_doc;
+        let complement = 2.8 * values.distinct as f64 + 2.9 * (docs - matches.min(docs)) as f64 * values_per_doc;
         let totals = &mut self.totals;
         if direct <= complement {
             each_values(values, self.matched.iter().copied(), |ids| {
