@@ -62,9 +62,9 @@ pub(crate) struct SegmentValues {
 /// segments is then an addition per value into an array, with no name compared or hashed.
 #[derive(Default)]
 struct Names {
-    /// Per id: its field and its name.
-    names: Vec<(Field, String)>,
-    /// Per id: its field (read for each name a search counts, so kept apart from the names).
+    /// Per id: its name …
+    names: Vec<String>,
+    /// … and its field (read for each name a search counts, so kept apart from the names).
     fields: Vec<Field>,
     ids: FxHashMap<(Field, String), u32>,
 }
@@ -77,7 +77,7 @@ impl Names {
         }
         let id = self.names.len() as u32;
         self.fields.push(key.0);
-        self.names.push(key.clone());
+        self.names.push(key.1.clone());
         self.ids.insert(key, id);
         id
     }
@@ -437,7 +437,7 @@ impl Collector for FacetCollector {
                 continue;
             }
             if date == Some(*field) {
-                if let Some((_, name)) = names.names.get(id as usize) {
+                if let Some(name) = names.names.get(id as usize) {
                     months.insert(name.clone(), u64::from(n));
                 }
             } else if let Some(list) = self.fields.iter().position(|f| f.0 == *field).and_then(|i| per_field.get_mut(i))
@@ -447,7 +447,7 @@ impl Collector for FacetCollector {
         }
         total.clear();
         self.cache.give_back(total);
-        let name = |id: u32| names.names.get(id as usize).map_or("", |(_, name)| name.as_str());
+        let name = |id: u32| names.names.get(id as usize).map_or("", String::as_str);
         let mut counts: Counts = per_field
             .into_iter()
             .map(|mut counted| {

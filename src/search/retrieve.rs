@@ -10,7 +10,7 @@
 //! run without scores — a single word's count is its document frequency, read in constant
 //! time — and the facets ride along with the count.
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Executor};
 
@@ -58,6 +58,27 @@ impl Parallel {
     }
 }
 
+/// Runs `collector` over the matches of `query`, on `executor`'s threads when there is one,
+/// with scores only if the collector needs them.
+fn collect<C: Collector>(
+    searcher: &tantivy::Searcher,
+    executor: Option<&Executor>,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    match executor {
+        Some(executor) => {
+            let scoring = if collector.requires_scoring() {
+                EnableScoring::enabled_from_searcher(searcher)
+            } else {
+                EnableScoring::disabled_from_searcher(searcher)
+            };
+            searcher.search_with_executor(query, collector, executor, scoring)
+        }
+        None => searcher.search(query, collector),
+    }
+}
+
 /// Runs `query` on `searcher`, keeping the best `depth` articles (at least one).
 pub(crate) fn retrieve(
     searcher: &tantivy::Searcher,
@@ -69,41 +90,16 @@ pub(crate) fn retrieve(
 ) -> crate::Result<Retrieved> {
     let error = |e| index_error(at, e);
     let executor = parallel.executor(searcher);
-    let top = TopDocs::with_limit(depth.max(1)).order_by_score();
-    let top = match executor {
-        Some(executor) => {
-            searcher.search_with_executor(query, &top, executor, EnableScoring::enabled_from_searcher(searcher))
-        }
-        None => searcher.search(query, &top),
-    }
-    .map_err(error)?;
+    let top = collect(searcher, executor, query, &TopDocs::with_limit(depth.max(1)).order_by_score()).map_err(error)?;
+    // The count runs on the threads too: a broad query's count visits every match, and on
+    // one thread it took longer than the top articles on two.
     let (total_hits, facets) = match facets {
         Some(collector) => {
             collector.retain(searcher);
-            let both = (Count, collector);
-            let (count, counts) = match executor {
-                Some(executor) => searcher.search_with_executor(
-                    query,
-                    &both,
-                    executor,
-                    EnableScoring::disabled_from_searcher(searcher),
-                ),
-                None => searcher.search(query, &both),
-            }
-            .map_err(error)?;
+            let (count, counts) = collect(searcher, executor, query, &(Count, collector)).map_err(error)?;
             (count, Some(counts))
         }
-        // On the threads too: a broad query's count visits every match, and on one thread it
-        // took longer than the top articles on two.
-        None => match executor {
-            Some(executor) => (
-                searcher
-                    .search_with_executor(query, &Count, executor, EnableScoring::disabled_from_searcher(searcher))
-                    .map_err(error)?,
-                None,
-            ),
-            None => (query.count(searcher).map_err(error)?, None),
-        },
+        None => (collect(searcher, executor, query, &Count).map_err(error)?, None),
     };
     Ok(Retrieved { top, total_hits, facets })
 }
