@@ -18,6 +18,7 @@
 //! the index's analyzer to replay (see [`crate::analysis`]).
 
 pub(crate) mod dedup;
+mod directory;
 mod document;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use tantivy::schema::Schema;
 use tantivy::{DateTime, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use self::dedup::Dedup;
+use self::directory::IndexDirectory;
 use self::document::ReportDoc;
 use crate::analysis::{AnalysedText, NO_TAG, Replay, TaggingAnalyzer, TermBuffer};
 use crate::ingest::{self, FileEncoding, Ignored, Skipped, SourceFile, WalkOptions, Warning};
@@ -90,7 +92,9 @@ impl Index {
         }
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         let (tantivy_schema, _) = build(&schema, path)?;
-        let inner = tantivy::Index::create_in_dir(path, tantivy_schema).map_err(|e| index_error(path, e))?;
+        let directory = IndexDirectory::open(path).map_err(|e| index_error(path, e.into()))?;
+        let inner = tantivy::Index::create(directory, tantivy_schema, tantivy::IndexSettings::default())
+            .map_err(|e| index_error(path, e))?;
         Index::finish_create(inner, schema, Some(path.to_path_buf()))
     }
 
@@ -99,7 +103,8 @@ impl Index {
         if !Index::exists(path) {
             return Err(Error::NoIndex { path: path.to_path_buf() });
         }
-        let inner = tantivy::Index::open_in_dir(path).map_err(|e| index_error(path, e))?;
+        let directory = IndexDirectory::open(path).map_err(|e| index_error(path, e.into()))?;
+        let inner = tantivy::Index::open(directory).map_err(|e| index_error(path, e))?;
         let found = inner
             .load_metas()
             .map_err(|e| index_error(path, e))?
