@@ -5,9 +5,10 @@
 //! [`StoryOptions::window_days`] days of it. The assigner keeps them in memory: every report
 //! added since it was made, and the committed reports of every week a new report's window
 //! touched, read back from the index once (their stored signatures). Candidates are found in
-//! an inverted list over the signatures' terms, and a story's members in the window are
-//! counted in memory, so a decision costs a few list walks and at most
-//! [`StoryOptions::max_candidates`] cosines, never a query of the index. When more than
+//! an inverted list over the signatures' terms, rarest first and at most [`MAX_WALKED`]
+//! entries after the first list, and a story's members in the window are counted in memory,
+//! so a decision costs a bounded walk and at most [`StoryOptions::max_candidates`] cosines,
+//! never a query of the index, however many reports a window holds. When more than
 //! [`StoryOptions::max_held`] reports are held, the committed reports of the weeks no window
 //! has touched for longest are let go (down to half of it): they are in the index, and are
 //! read back when a window needs them again. Memory is so bounded whatever the order of the
@@ -34,6 +35,10 @@ use crate::schema::Fields;
 
 /// Most committed candidates of undated reports kept read back until the next commit.
 const MAX_CACHED: usize = 20_000;
+
+/// Most entries of the candidate lists walked for a decision, after the first list (see
+/// [`Assigner::held_candidates`]).
+const MAX_WALKED: usize = 2_048;
 
 /// A window wider than this many weeks is read back whole.
 const MAX_WINDOW_WEEKS: i64 = 1_000;
@@ -591,7 +596,28 @@ impl Assigner {
             d.saturating_sub(w).div_euclid(7)..=d.saturating_add(w).div_euclid(7)
         });
         self.scores.resize(self.entries.len(), 0.0);
-        for &term in query {
+        // The query's terms, shortest list first (the rarest, which tell most), walked while
+        // the lists' entries fit in [`MAX_WALKED`]: past it, the longer lists of common
+        // terms add little to which reports come first, and walking them made a decision's
+        // cost grow with the number of reports in a window.
+        let listed = |term: TermId| -> usize {
+            match &weeks {
+                Some(weeks) if weeks.end() - weeks.start() <= MAX_WINDOW_WEEKS => {
+                    weeks.clone().filter_map(|week| self.postings.get(&(term, week))).map(Vec::len).sum()
+                }
+                // Very wide windows and undated reports are not bounded.
+                _ => 0,
+            }
+        };
+        let mut order: Vec<(usize, TermId)> = query.iter().map(|&t| (listed(t), t)).collect();
+        order.sort_unstable();
+        let mut budget = MAX_WALKED;
+        for (walked, (length, term)) in order.into_iter().enumerate() {
+            // Always one list, however long.
+            if walked > 0 && length > budget {
+                break;
+            }
+            budget = budget.saturating_sub(length);
             let idf = self.idf(term, num_docs);
             let mut add = |postings: Option<&Vec<u32>>| {
                 for &at in postings.into_iter().flatten() {

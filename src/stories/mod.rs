@@ -15,7 +15,8 @@
 //!
 //! **Candidates** of a dated report are the reports dated within
 //! [`StoryOptions::window_days`] days of it, held in memory by the assigner: those sharing
-//! the most idf of the signature's [`StoryOptions::query_terms`] heaviest terms, the best
+//! the most idf of the signature's [`StoryOptions::query_terms`] heaviest terms (the lists of
+//! the rarest walked first, a bounded number of entries in all), the best
 //! [`StoryOptions::max_candidates`]. The committed reports of a window are read back from
 //! the index once, when a new report first needs them, so the cost of a decision is bounded
 //! by these constants and the number of reports in a window, not by the size of the corpus.
