@@ -137,4 +137,59 @@ mod tests {
             }
         }
     }
+
+    /// A merge of segments without deletes copies their stores whole: the path the plain
+    /// reads serve.
+    #[test]
+    fn documents_read_the_same_after_a_merge_copies_their_stores() {
+        use tantivy::schema::{STORED, Schema, Value};
+        use tantivy::{IndexWriter, TantivyDocument, doc};
+        let dir = tempfile::tempdir().unwrap();
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", STORED);
+        let index = tantivy::Index::create(
+            IndexDirectory::open(dir.path()).unwrap(),
+            schema.build(),
+            tantivy::IndexSettings::default(),
+        )
+        .unwrap();
+        // Letters lz4 cannot squeeze much: each segment's store is well over `READ_ABOVE`.
+        let mut seed = 7u64;
+        let mut texts = Vec::new();
+        for _ in 0..2 * 120 {
+            let doc: String = (0..16_000)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    char::from(b'a' + ((seed >> 33) % 26) as u8)
+                })
+                .collect();
+            texts.push(doc);
+        }
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for half in texts.chunks(120) {
+            for t in half {
+                writer.add_document(doc!(text => t.as_str())).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let segments = index.searchable_segment_ids().unwrap();
+        assert_eq!(segments.len(), 2);
+        writer.merge(&segments).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let store = searcher.segment_reader(0).get_store_reader(0).unwrap();
+        let mut read: Vec<String> = (0..texts.len() as u32)
+            .map(|d| {
+                let doc: TantivyDocument = store.get(d).unwrap();
+                doc.get_first(text).and_then(|v| v.as_str()).unwrap().to_string()
+            })
+            .collect();
+        // The merge stacks the segments in its own order.
+        read.sort();
+        texts.sort();
+        assert_eq!(read, texts);
+    }
 }
