@@ -4,8 +4,9 @@
 //! A merge whose inputs have no deletes copies each input's document store whole (tantivy's
 //! `StoreWriter::stack` reads the store's data in one piece). Through the memory map, every
 //! page of every input store then stays resident in the indexing process until the merge
-//! ends and the inputs are let go: at a million reports, about 450 MiB of the indexing peak
-//! were such pages (BENCHMARKS.md). Here a read of a document store of at least
+//! ends and the inputs are let go: most of the mapped pages at the peak of indexing 100k
+//! reports were such stores, and at 1M the peak went from 1,092 MiB to 755–856 MiB without
+//! them (BENCHMARKS.md). Here a read of a document store of at least
 //! [`READ_ABOVE`] bytes is a plain read into memory instead, freed as soon as it is copied, so
 //! a merge holds one input store at a time. Every other read, the blocks of a few documents
 //! that searches read included, still goes through the map.
@@ -99,6 +100,7 @@ impl FileHandle for StoreFile {
         if range.len() < READ_ABOVE {
             return self.mapped.read_bytes(range);
         }
+        // Should the file be gone or unreadable, the map still holds its pages.
         read_range(&self.path, range.clone()).or_else(|_| self.mapped.read_bytes(range))
     }
 }
