@@ -96,6 +96,14 @@ pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// A `HashSet` with [`FxHasher`].
 pub(crate) type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
+/// The next of a reproducible sequence of pseudo-random numbers (a 64-bit linear congruential
+/// generator, its high 31 bits), for tests that need varied data.
+#[cfg(test)]
+pub(crate) fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::Hasher;

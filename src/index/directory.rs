@@ -159,12 +159,8 @@ mod tests {
         let mut seed = 7u64;
         let mut texts = Vec::new();
         for _ in 0..2 * 120 {
-            let doc: String = (0..16_000)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                    char::from(b'a' + ((seed >> 33) % 26) as u8)
-                })
-                .collect();
+            let doc: String =
+                (0..16_000).map(|_| char::from(b'a' + (crate::hash::next_random(&mut seed) % 26) as u8)).collect();
             texts.push(doc);
         }
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();

@@ -321,11 +321,17 @@ impl Totals {
         }
     }
 
+    /// Whether more than an eighth of the ids were met: then one sweep of the counts costs
+    /// less than a random access per id met.
+    fn mostly_met(&self) -> bool {
+        self.met.len() > self.counts.len() / 8
+    }
+
     /// Adds the counts of `other`.
     fn absorb(&mut self, other: &mut Totals) {
         other.distinct_met();
         self.reserve(other.counts.len());
-        if other.met.len() > other.counts.len() / 8 {
+        if other.mostly_met() {
             // Most names met: one sweep of both arrays, then the names met, in order.
             for (count, &n) in self.counts.iter_mut().zip(&other.counts) {
                 *count = count.saturating_add(n);
@@ -344,7 +350,7 @@ impl Totals {
     /// Back to no counts, keeping the memory: a broad search meets most names, so a sweep
     /// costs less than one random write per name met.
     fn clear(&mut self) {
-        if self.met.len() > self.counts.len() / 8 {
+        if self.mostly_met() {
             self.counts.fill(0);
         } else {
             for &id in &self.met {
@@ -689,12 +695,8 @@ mod tests {
         let mut seed = 17u64;
         for round in 0..50 {
             let len = (round * 13) % 500;
-            let counted: Vec<(u64, u32)> = (0..len as u32)
-                .map(|id| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    ((seed >> 33) % 6 + 1, id)
-                })
-                .collect();
+            let counted: Vec<(u64, u32)> =
+                (0..len as u32).map(|id| (crate::hash::next_random(&mut seed) % 6 + 1, id)).collect();
             for limit in [0, 1, 5, 100, 600] {
                 let mut sorted = counted.clone();
                 sorted.sort_by(|a, b| b.0.cmp(&a.0).then(name(a.1).cmp(name(b.1))));
