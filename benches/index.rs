@@ -5,8 +5,7 @@
 //! ```
 //!
 //! Measures, for each side: reports per second, input MB per second (bytes of the corpus
-//! files), for attache the share of the time spent deciding stories and that time per report
-//! ([`attache::IndexSummary::story_secs`]), peak resident memory (`VmHWM`, and the peak of `RssAnon` sampled every 20 ms, which
+//! files), CPU seconds of the whole process, peak resident memory (`VmHWM`, and the peak of `RssAnon` sampled every 20 ms, which
 //! leaves out the mmapped index files) and the size of the committed index. Each run is a
 //! child process of this program (it re-executes itself with `--child SIDE`), so each side's
 //! peak memory is its own and neither warms the other's allocator; the parent alternates the
@@ -17,8 +16,14 @@
 //!   `Indexer::sync_dir` (walk, read, fingerprint, parse, extract leaders and topics, write
 //!   every field) and `commit`, with `SyncOptions::default()` (so attache's intermediate
 //!   commits every `DEFAULT_COMMIT_EVERY` reports count, as they do for `attache index`;
-//!   `--commit-every 0` turns them off to compare one commit with one commit). `--stories`
-//!   decides stories too (`attache index --stories`; off by default, as in `attache index`).
+//!   `--commit-every 0` turns them off to compare one commit with one commit).
+//! - **stories**, with `--stories`: the same as attache, deciding stories too (`attache index
+//!   --stories`; off by default, as in `attache index`). What stories cost is then measured
+//!   three ways: the time added to indexing and the CPU time added (the medians of this side
+//!   against attache's, as a share of this side's), and the wall-clock time inside the
+//!   decisions ([`attache::IndexSummary::story_secs`], as a share and per report). The last
+//!   overstates: the deciding thread shares the cores with the workers and tantivy's
+//!   threads, and its clock runs while it waits for one.
 //! - **tantivy** (see `common` for the schema and analyzer) walks and parses the same files
 //!   with attache's own `ingest` (a plain-tantivy user needs some parser; sharing it keeps the
 //!   difference down to what attache adds), then adds `id`, `title`, `body` and `date` to an
@@ -59,12 +64,14 @@ struct Run {
     segments: usize,
     /// Seconds spent deciding stories (attache only).
     story_secs: f64,
+    /// CPU seconds of the whole process, user and system.
+    cpu_secs: f64,
 }
 
 impl Run {
     fn line(&self) -> String {
         format!(
-            "RUN {} {} {} {:.6} {} {} {} {} {:.6}",
+            "RUN {} {} {} {:.6} {} {} {} {} {:.6} {:.2}",
             self.side,
             self.reports,
             self.input_bytes,
@@ -73,7 +80,8 @@ impl Run {
             self.peak_anon,
             self.index_bytes,
             self.segments,
-            self.story_secs
+            self.story_secs,
+            self.cpu_secs
         )
     }
 
@@ -89,6 +97,7 @@ impl Run {
             index_bytes: it.next()?.parse().ok()?,
             segments: it.next()?.parse().ok()?,
             story_secs: it.next()?.parse().ok()?,
+            cpu_secs: it.next()?.parse().ok()?,
         })
     }
 
@@ -117,11 +126,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let corpus = PathBuf::from(&flags.positional[0]);
         let out = PathBuf::from(&flags.positional[1]);
         let run = match side {
-            "attache" => run_attache(
+            "attache" | "stories" => run_attache(
+                side,
                 &corpus,
                 &out,
                 flags.get("commit-every").and_then(|n| n.parse().ok()),
-                flags.has("stories"),
+                side == "stories",
             )?,
             "tantivy" => run_tantivy(&corpus, &out)?,
             other => return Err(format!("unknown side {other}").into()),
@@ -147,10 +157,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rounds
     );
     println!(
-        "{:<8} {:>9} {:>9} {:>10} {:>8} {:>12} {:>13} {:>10} {:>9} {:>8} {:>10}",
+        "{:<8} {:>9} {:>9} {:>8} {:>10} {:>8} {:>12} {:>13} {:>10} {:>9} {:>8} {:>10}",
         "side",
         "reports",
         "secs",
+        "CPU s",
         "docs/s",
         "MB/s",
         "peak RSS MiB",
@@ -161,18 +172,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "story µs/r"
     );
     let mut runs: Vec<Run> = Vec::new();
+    let sides: &[&str] =
+        if flags.has("stories") { &["attache", "stories", "tantivy"] } else { &["attache", "tantivy"] };
     for round in 0..rounds {
-        let order: [&str; 2] = if round % 2 == 0 { ["attache", "tantivy"] } else { ["tantivy", "attache"] };
-        for side in order {
+        // Each round starts with the next side.
+        let order = sides.iter().cycle().skip(round % sides.len()).take(sides.len());
+        for &side in order {
             let dir = work.join(side);
             let _ = std::fs::remove_dir_all(&dir);
             let mut child = Command::new(std::env::current_exe()?);
             child.arg("--child").arg(side).arg(&corpus).arg(&dir);
             if let Some(n) = flags.get("commit-every") {
                 child.arg("--commit-every").arg(n);
-            }
-            if flags.has("stories") {
-                child.arg("--stories");
             }
             let output = child.output()?;
             let stdout = String::from_utf8_lossy(&output.stdout);
@@ -185,10 +196,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .into());
             };
             println!(
-                "{:<8} {:>9} {:>9.2} {:>10.0} {:>8.2} {:>12.0} {:>13.0} {:>10.1} {:>9} {:>8.1} {:>10.0}",
+                "{:<8} {:>9} {:>9.2} {:>8.2} {:>10.0} {:>8.2} {:>12.0} {:>13.0} {:>10.1} {:>9} {:>8.1} {:>10.0}",
                 run.side,
                 run.reports,
                 run.secs,
+                run.cpu_secs,
                 run.docs_per_sec(),
                 run.mb_per_sec(),
                 run.peak_rss as f64 / 1048576.0,
@@ -203,13 +215,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let of = |side: &str| runs.iter().filter(|r| r.side == side).cloned().collect::<Vec<_>>();
-    let (a, t) = (of("attache"), of("tantivy"));
+    let (a, t, s) = (of("attache"), of("tantivy"), of("stories"));
     // Same text in, same reports out: otherwise the ratios mean nothing.
-    assert!(a.iter().chain(&t).all(|r| r.reports == a[0].reports), "both sides must index the same reports");
+    assert!(a.iter().chain(&t).chain(&s).all(|r| r.reports == a[0].reports), "every side must index the same reports");
     assert!(a[0].reports > 0, "the corpus has no reports");
     let med = |runs: &[Run], f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-    let rows: [Row; 6] = [
+    let rows: [Row; 7] = [
         ("secs", |r| r.secs, "attache ÷ tantivy (< 1: attache faster; target ≤ 1.0)"),
+        ("CPU s", |r| r.cpu_secs, "attache ÷ tantivy"),
         ("docs/s", Run::docs_per_sec, "attache ÷ tantivy (> 1: attache faster; target ≥ 1.0)"),
         ("MB/s", Run::mb_per_sec, "attache ÷ tantivy"),
         ("peak RSS MiB", |r| r.peak_rss as f64 / 1048576.0, "attache ÷ tantivy (VmHWM; target: attache ≤ 1024 MiB)"),
@@ -231,20 +244,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (x, y) = (med(&a, f), med(&t, f));
         println!("{name:<14} {x:>12.2} {y:>12.2} {:>8.3}  {note}", x / y);
     }
-    println!(
-        "{:<14} {:>12.2} {:>12} {:>8}  attache: share of indexing wall-clock time deciding stories (target ≤ 15 %)",
-        "story %",
-        med(&a, Run::story_share),
-        "–",
-        "–"
-    );
-    println!(
-        "{:<14} {:>12.1} {:>12} {:>8}  attache: story decision per report (should not grow with the corpus)",
-        "story µs/r",
-        med(&a, Run::story_us_per_report),
-        "–",
-        "–"
-    );
+    if !s.is_empty() {
+        println!("\n# stories: {} runs with, {} without", s.len(), a.len());
+        let added = |f: fn(&Run) -> f64| 100.0 * (med(&s, f) - med(&a, f)) / med(&s, f);
+        let shares: [(&str, f64, &str); 4] = [
+            ("added time %", added(|r| r.secs), "of indexing with stories: (with - without) / with (target ≤ 15 %)"),
+            ("added CPU %", added(|r| r.cpu_secs), "of the CPU time of indexing with stories, likewise"),
+            (
+                "deciding %",
+                med(&s, Run::story_share),
+                "of the wall-clock time, inside decisions (overstates: see the docs)",
+            ),
+            (
+                "deciding µs/r",
+                med(&s, Run::story_us_per_report),
+                "a report, inside decisions (should not grow with the corpus)",
+            ),
+        ];
+        for (name, value, note) in shares {
+            println!("{name:<14} {value:>12.1}  {note}");
+        }
+    }
     if !keep {
         let _ = std::fs::remove_dir_all(work.join("attache"));
         let _ = std::fs::remove_dir_all(work.join("tantivy"));
@@ -260,6 +280,7 @@ fn input_bytes(corpus: &Path) -> u64 {
 }
 
 fn run_attache(
+    side: &str,
     corpus: &Path,
     out: &Path,
     commit_every: Option<usize>,
@@ -280,8 +301,9 @@ fn run_attache(
     let peak_rss = common::peak_rss_bytes();
     let peak_anon = anon.finish();
     let segments = tantivy::Index::open_in_dir(out)?.searchable_segment_ids()?.len();
+    let cpu_secs = common::cpu_seconds("self");
     Ok(Run {
-        side: "attache".into(),
+        side: side.into(),
         // Exact duplicates are read, then stored once (a stub on the copy): they count as read.
         reports: (summary.num_reports + summary.num_duplicates) as u64,
         input_bytes: input_bytes(corpus),
@@ -291,6 +313,7 @@ fn run_attache(
         index_bytes: common::index_bytes(out)?,
         segments,
         story_secs: summary.story_secs,
+        cpu_secs,
     })
 }
 
@@ -326,6 +349,7 @@ fn run_tantivy(corpus: &Path, out: &Path) -> Result<Run, Box<dyn std::error::Err
     let peak_rss = common::peak_rss_bytes();
     let peak_anon = anon.finish();
     let segments = index.searchable_segment_ids()?.len();
+    let cpu_secs = common::cpu_seconds("self");
     Ok(Run {
         side: "tantivy".into(),
         reports,
@@ -336,5 +360,6 @@ fn run_tantivy(corpus: &Path, out: &Path) -> Result<Run, Box<dyn std::error::Err
         index_bytes: common::index_bytes(out)?,
         segments,
         story_secs: 0.0,
+        cpu_secs,
     })
 }

@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use attache::{Index, IndexSchema, SearchRequest, SyncOptions};
 
-use common::{Flags, median};
+use common::{Flags, cpu_seconds, median};
 
 /// Common news words, a phrase, a filter and boolean forms: the mix a page sends.
 const QUERIES: &[&str] = &[
@@ -175,19 +175,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
-}
-
-/// User and system CPU seconds spent so far by process `pid` (`self` for this one), from
-/// `/proc/PID/stat`; 0 where there is no such file.
-fn cpu_seconds(pid: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
-    // Fields after the command name (which may hold spaces) close with ')'; utime and stime
-    // are the 14th and 15th fields, the 12th and 13th after it.
-    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
-    // USER_HZ is 100 on every Linux that this bench runs on.
-    ticks / 100.0
 }
 
 /// One keep-alive HTTP/1.1 connection.

@@ -154,6 +154,19 @@ pub fn peak_rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// CPU seconds (user and system) a process or thread has used: `pid` is a process id,
+/// `self` or `thread-self` (read from `/proc/PID/stat`; 0 where there is no `/proc`).
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+    // Fields after the command name (which may hold spaces) close with ')'; utime and stime
+    // are the 14th and 15th fields, the 12th and 13th after it.
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
+    // USER_HZ is 100 on every Linux that these benches run on.
+    ticks / 100.0
+}
+
 /// Samples this process's anonymous resident memory (`RssAnon`: heap and stacks, not the
 /// mmapped index files, whose pages the kernel can drop at will) every 20 ms until dropped,
 /// and keeps the peak. `VmHWM` counts mapped index pages too, so it overstates what the
