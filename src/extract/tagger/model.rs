@@ -60,6 +60,8 @@ impl Slot {
     const FREE: Slot = Slot { key: 0, used: false, weights: [0; NUM_TAGS] };
 }
 
+const _: () = assert!(std::mem::size_of::<Slot>() == 24, "a slot stays 24 bytes");
+
 fn malformed(message: impl Into<String>) -> Error {
     Error::Model { message: message.into() }
 }
