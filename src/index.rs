@@ -1283,16 +1283,6 @@ impl Indexer {
                 .collect();
             // Without stories no worker holds a sender, and this returns at once.
             drop(sender);
-            // Handed to the writer [`ADD_BATCH`] at a time, as the workers do (see there).
-            let mut adds: Vec<ReportDoc> = Vec::with_capacity(ADD_BATCH);
-            let hand_over = |adds: &mut Vec<ReportDoc>| -> crate::Result<()> {
-                if !adds.is_empty() {
-                    writer
-                        .run(adds.drain(..).map(tantivy::indexer::UserOperation::Add))
-                        .map_err(|e| index_error(&location, e))?;
-                }
-                Ok(())
-            };
             let ordered = add_in_order(&inbox, batch, |ready, replaced| {
                 if let Some(file) = replaced {
                     stories.deleted_file(file);
@@ -1303,10 +1293,9 @@ impl Indexer {
                 story_time += started.elapsed();
                 doc.add_text(index.fields.story, &story);
                 doc.add_text(index.fields.story_sig, &sig);
-                adds.push(doc);
-                if adds.len() >= ADD_BATCH { hand_over(&mut adds) } else { Ok(()) }
-            })
-            .and_then(|()| hand_over(&mut adds));
+                writer.add_document(doc).map_err(|e| index_error(&location, e))?;
+                Ok(())
+            });
             // A failed indexer stops listening; the workers' sends fail and they end.
             drop(inbox);
             let results = handles
